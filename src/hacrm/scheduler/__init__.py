@@ -1,0 +1,1 @@
+"""hacrm.scheduler"""

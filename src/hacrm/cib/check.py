@@ -1,0 +1,143 @@
+"""Semantic checks of a configuration, with crmsh's meaning.
+
+Two kinds of findings: errors that would make Pacemaker refuse the CIB (a constraint naming a
+resource that does not exist is an invalid IDREF in the schema; these are prefixed ``schema:``
+and always stop a commit) and warnings about things that are legal but probably wrong (an
+unknown meta attribute, a location for a node that is not configured, a colocation with a
+grouped resource).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from hacrm.cib import model as m
+from hacrm.diagnostics import Diagnostic
+
+# Meta attributes Pacemaker knows for resources, and extra ones for containers.
+RSC_META = (
+    "allow-migrate", "maintenance", "is-managed", "interval-origin", "migration-threshold",
+    "priority", "multiple-active", "failure-timeout", "resource-stickiness", "target-role",
+    "restart-type", "description", "remote-node", "requires", "provides", "remote-port",
+    "remote-addr", "remote-connect-timeout", "critical", "allow-unhealthy-nodes",
+    "container-attribute-target", "record-pending", "trace_ra", "trace_dir",
+)
+GROUP_META = ("container",)
+CLONE_META = ("ordered", "notify", "interleave", "globally-unique", "clone-max",
+              "clone-node-max", "clone-state", "clone-min", "promotable", "promoted-max",
+              "promoted-node-max", "master-max", "master-node-max")
+# Cluster options (Pacemaker 2.1 metadata of the controller, scheduler and fencer).
+CLUSTER_PROPERTIES = (
+    "dc-version", "cluster-infrastructure", "cluster-name", "last-lrm-refresh",
+    "no-quorum-policy", "symmetric-cluster", "maintenance-mode", "start-failure-is-fatal",
+    "enable-startup-probes", "shutdown-lock", "shutdown-lock-limit", "stonith-enabled",
+    "stonith-action", "stonith-timeout", "have-watchdog", "concurrent-fencing",
+    "startup-fencing", "priority-fencing-delay", "node-pending-timeout", "cluster-delay",
+    "batch-limit", "migration-limit", "stop-all-resources", "stop-orphan-resources",
+    "stop-orphan-actions", "remove-after-stop", "pe-error-series-max", "pe-warn-series-max",
+    "pe-input-series-max", "node-health-strategy", "node-health-base", "node-health-green",
+    "node-health-yellow", "node-health-red", "placement-strategy", "dc-deadtime",
+    "cluster-recheck-interval", "load-threshold", "node-action-limit", "election-timeout",
+    "shutdown-escalation", "join-integration-timeout", "join-finalization-timeout",
+    "transition-delay", "stonith-watchdog-timeout", "stonith-max-attempts", "fence-reaction",
+    "no-quorum-policy", "enable-acl", "cluster-ipc-limit", "default-resource-stickiness",
+    "is-managed-default", "default-action-timeout", "crmd-transition-delay",
+    "expected-quorum-votes", "crmd-integration-timeout", "crmd-finalization-timeout",
+    "stonith-watchdog-timeout", "pe-error-series-max",
+)
+OP_DEFAULTS = ("id", "name", "interval", "description", "start-delay", "interval-origin",
+               "timeout", "enabled", "record-pending", "role", "on-fail")
+
+
+def _referenced(c: Any) -> list[str]:
+    from hacrm.cib.edit import _referenced as refs
+
+    return refs(c)
+
+
+def check_configuration(editor: Any, schema: str = "pacemaker-3.9") -> list[Diagnostic]:
+    """All findings for the configuration held by an :class:`~hacrm.cib.edit.Editor`."""
+    out: list[Diagnostic] = []
+
+    def warn(msg: str) -> None:
+        out.append(Diagnostic("warning", msg))
+
+    def schema_error(msg: str) -> None:
+        out.append(Diagnostic("error", f"schema: {msg}"))
+
+    node_ids = {n.id.lower() for n in editor.cfg.nodes if isinstance(n, m.Node)} | \
+               {n.uname.lower() for n in editor.cfg.nodes if isinstance(n, m.Node)}
+    objects = sorted(editor.objects(), key=lambda o: getattr(o, "id", "") or "")
+    for obj in objects:
+        if isinstance(obj, (m.Location, m.Colocation, m.Order, m.Ticket)):
+            for rsc in _referenced(obj):
+                target = editor.find_resource(rsc)
+                if target is None and editor.find(rsc) is None:
+                    schema_error(f"{obj.id}: resource {rsc} does not exist")
+                    continue
+                parent = editor.parent_of(rsc)
+                if parent is not None and isinstance(parent, m.Group) \
+                        and isinstance(obj, m.Colocation):
+                    warn(f"{obj.id}: resource {rsc} is grouped, constraints should apply to "
+                         f"the group")
+                elif parent is not None and not isinstance(parent, m.Group):
+                    warn(f"{obj.id}: resource {rsc} ambiguous, apply constraints to container")
+        if isinstance(obj, m.Location):
+            if obj.node is not None and obj.node.lower() not in node_ids:
+                warn(f"{obj.id}: referenced node {obj.node} does not exist")
+            for r in obj.rules:
+                if isinstance(r, m.Rule):
+                    for x in r.items:
+                        if isinstance(x, m.Expression) and x.attribute == "#uname" \
+                                and x.value and x.value.lower() not in node_ids:
+                            warn(f"{obj.id}: referenced node {x.value} does not exist")
+            if obj.rsc_pattern is not None:
+                try:
+                    re.compile(obj.rsc_pattern)
+                except re.error as err:
+                    warn(f"{obj.id}: '{obj.rsc_pattern}' may not be a valid regular "
+                         f"expression ({err})")
+        elif isinstance(obj, m.Tag):
+            for ref in obj.refs:
+                if editor.find(ref) is None:
+                    schema_error(f"{obj.id}: {ref} does not exist")
+        elif isinstance(obj, m.NvSet):
+            known = {"property": CLUSTER_PROPERTIES, "rsc_defaults": RSC_META,
+                     "op_defaults": OP_DEFAULTS}[obj.kind]
+            if obj.kind == "property" and obj.attrs.id != "cib-bootstrap-options":
+                continue
+            for nv in obj.attrs.nvpairs:
+                if nv.name and nv.name not in known:
+                    warn(f"{obj.attrs.id}: unknown attribute '{nv.name}'")
+        elif isinstance(obj, (m.Primitive, m.Group, m.Clone)):
+            allowed = RSC_META
+            if isinstance(obj, m.Group):
+                allowed = RSC_META + GROUP_META
+            elif isinstance(obj, m.Clone):
+                allowed = RSC_META + CLONE_META
+            sets = obj.sets if not isinstance(obj, m.Primitive) else obj.sets
+            for s in sets:
+                if isinstance(s, m.AttrSet) and s.tag == "meta_attributes":
+                    for nv in s.nvpairs:
+                        if nv.name and nv.name not in allowed:
+                            warn(f"{obj.id}: unknown attribute '{nv.name}'")
+            if isinstance(obj, m.Primitive) and obj.template and \
+                    editor.find(obj.template) is None:
+                schema_error(f"{obj.id}: template {obj.template} does not exist")
+        elif isinstance(obj, m.FencingTopology):
+            for lv in obj.levels:
+                if lv.target is not None and lv.target.lower() not in node_ids:
+                    warn(f"fencing_topology: target {lv.target} not a node")
+            for lv in obj.levels:
+                for dev in lv.devices.split(","):
+                    target = editor.find(dev)
+                    if target is None:
+                        warn(f"fencing_topology: resource {dev} does not exist")
+                    elif not (isinstance(target, m.Primitive) and target.cls == "stonith"):
+                        warn(f"fencing_topology: {dev} not a stonith resource")
+        elif isinstance(obj, m.AclTarget):
+            for role in obj.roles:
+                if editor.find(role) is None:
+                    schema_error(f"{obj.id}: role {role} does not exist")
+    return out

@@ -1,0 +1,728 @@
+"""Editing a configuration the way crmsh does: create, merge, delete, rename, erase.
+
+The operations here give the CIB the shape crmsh gives it for the same commands, because users
+(and scripts) rely on that shape: a group adopts the primitives it names, constraints on those
+primitives move to the group, a second ``property`` line merges into the same set, a ``node``
+line for a known node merges its attributes, ``monitor`` adds an op to a primitive, deleting a
+resource drops it from constraints and tags and removes constraints left pointing at nothing.
+
+Everything works on the in-memory model; nothing here touches a file or the cluster.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from hacrm.cib import model as m
+from hacrm.cib.ids import IdRegistry, assign_ids, walk_ids, walk_ids_thin
+from hacrm.cib.xmlio import CibXmlError, parse_xml, read_configuration
+from hacrm.diagnostics import ConfigureError, Diagnostic
+from hacrm.language.build import OP_ATTRIBUTES, Definition, is_valid_id
+
+DEFAULT_SET_IDS = {"property": "cib-bootstrap-options", "rsc_defaults": "rsc-options",
+                   "op_defaults": "op-options"}
+RESOURCE_KINDS = ("primitive", "rsc_template", "group", "clone", "ms", "bundle")
+CONSTRAINT_KINDS = ("location", "colocation", "order", "rsc_ticket")
+ACL_KINDS = ("role", "user", "acl_target", "acl_group")
+
+
+def kind_of(obj: Any) -> str:
+    """The crm element name of a model object (primitive, ms, location, property...)."""
+    if isinstance(obj, m.Primitive):
+        return "rsc_template" if obj.is_template else "primitive"
+    if isinstance(obj, m.Group):
+        return "group"
+    if isinstance(obj, m.Clone):
+        return "ms" if obj.tag == "master" else "clone"
+    if isinstance(obj, m.Bundle):
+        return "bundle"
+    if isinstance(obj, m.Location):
+        return "location"
+    if isinstance(obj, m.Colocation):
+        return "colocation"
+    if isinstance(obj, m.Order):
+        return "order"
+    if isinstance(obj, m.Ticket):
+        return "rsc_ticket"
+    if isinstance(obj, m.Node):
+        return "node"
+    if isinstance(obj, m.NvSet):
+        return obj.kind
+    if isinstance(obj, m.FencingTopology):
+        return "fencing_topology"
+    if isinstance(obj, m.Tag):
+        return "tag"
+    if isinstance(obj, m.AclRole):
+        return "role"
+    if isinstance(obj, m.AclUser):
+        return "user"
+    if isinstance(obj, m.AclTarget):
+        return obj.tag
+    if isinstance(obj, m.Alert):
+        return "alert"
+    return "xml"
+
+
+def _err(message: str, definition: Definition | None = None, hint: str | None = None) -> ConfigureError:
+    if definition is not None:
+        return ConfigureError([Diagnostic("error", message, definition.line.source,
+                                          definition.line.line, 1, hint)])
+    return ConfigureError([Diagnostic("error", message, hint=hint)])
+
+
+@dataclass
+class Editor:
+    """A configuration plus the indexes needed to edit it quickly and the way crmsh does."""
+
+    cfg: m.Configuration
+    registry: IdRegistry = field(default_factory=IdRegistry)
+    infos: list[Diagnostic] = field(default_factory=list)
+    _objects: dict[str, Any] = field(default_factory=dict)
+    _nodes: dict[str, m.Node] = field(default_factory=dict)
+    _parent: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.reindex()
+
+    # ------------------------------------------------------------ indexes
+    def reindex(self) -> None:
+        """Rebuild the id indexes from the configuration (after a wholesale change)."""
+        self.registry = IdRegistry()
+        self._objects, self._nodes, self._parent = {}, {}, {}
+        for obj in self.top_objects():
+            for ident in walk_ids(obj):
+                self.registry.add(ident)
+            self._index(obj)
+
+    def _index(self, obj: Any, parent: Any = None) -> None:
+        if isinstance(obj, m.Node):
+            self._nodes[obj.id] = obj
+            return
+        ident = obj.id if not isinstance(obj, m.FencingTopology) else "fencing_topology"
+        if ident:
+            self._objects[ident] = obj
+        if parent is not None:
+            self._parent[ident] = parent
+        else:
+            self._parent.pop(ident, None)
+        for child in _child_resources(obj):
+            self._index(child, obj)
+
+    def _unindex(self, obj: Any) -> None:
+        if isinstance(obj, m.Node):
+            self._nodes.pop(obj.id, None)
+            return
+        ident = obj.id if not isinstance(obj, m.FencingTopology) else "fencing_topology"
+        if self._objects.get(ident) is obj:
+            del self._objects[ident]
+        self._parent.pop(ident, None)
+
+    def top_objects(self) -> Iterator[Any]:
+        """Every element at the top of its section (nested resources not included)."""
+        cfg = self.cfg
+        for group in (cfg.crm_config, cfg.nodes, cfg.resources, cfg.constraints,
+                      cfg.rsc_defaults, cfg.op_defaults, cfg.acls, cfg.tags, cfg.alerts):
+            for obj in group:
+                if not isinstance(obj, m.Raw):
+                    yield obj
+        if cfg.fencing_topology is not None:
+            yield cfg.fencing_topology
+
+    def objects(self) -> Iterator[Any]:
+        """Every element crmsh shows as its own object (nested resources included)."""
+        for obj in self.top_objects():
+            yield obj
+            yield from _nested_resources(obj)
+
+    def find(self, ident: str) -> Any:
+        """The element with this id (a node only when nothing else has it)."""
+        obj = self._objects.get(ident)
+        return obj if obj is not None else self._nodes.get(ident)
+
+    def find_resource(self, ident: str) -> Any:
+        obj = self._objects.get(ident)
+        return obj if isinstance(obj, (m.Primitive, m.Group, m.Clone, m.Bundle)) else None
+
+    def find_node(self, ident: str) -> m.Node | None:
+        node = self._nodes.get(ident)
+        if node is not None:
+            return node
+        for n in self._nodes.values():
+            if n.uname == ident:
+                return n
+        return None
+
+    def parent_of(self, ident: str) -> Any:
+        return self._parent.get(ident)
+
+    def node_names(self) -> list[str]:
+        return [n.id for n in self.cfg.nodes if isinstance(n, m.Node)]
+
+    # ------------------------------------------------------------ create
+    def create(self, d: Definition) -> None:
+        """Add one parsed element as crmsh's configure commands do (raises ConfigureError)."""
+        kind = d.kind
+        if kind in DEFAULT_SET_IDS:
+            self._set_nvset(d)
+        elif kind == "monitor":
+            self._add_monitor(d)
+        elif kind == "xml":
+            self._create_from_xml(d)
+        elif kind == "node" and self._merge_node(d):
+            pass
+        else:
+            self._create_new(d)
+
+    def _check_new_id(self, d: Definition, ident: str) -> None:
+        existing = self.find(ident) if d.kind != "node" else self._nodes.get(ident)
+        if d.kind != "node" and isinstance(existing, m.Node):
+            existing = None
+        if existing is not None:
+            raise _err(f"Cannot create {d.kind} with ID '{ident}': Found existing "
+                       f"{kind_of(existing)} with same ID.", d)
+        if d.kind != "node" and not is_valid_id(ident):
+            raise _err(f"'{ident}': invalid object id", d,
+                       "an id starts with a letter or '_' and has letters, digits, '_', '.', '-'")
+
+    def _create_new(self, d: Definition) -> None:
+        obj = d.element
+        if isinstance(obj, m.Node) and not obj.id:
+            obj.id = obj.uname
+        ident = obj.id if not isinstance(obj, m.FencingTopology) else "fencing_topology"
+        self._check_new_id(d, ident)
+        self._resolve_refs(obj)
+        assign_ids(obj, self.registry)
+        if d.kind in ("group", "clone", "ms", "bundle"):
+            self._adopt_children(d)
+        self._place(obj)
+        self._index(obj)
+        if d.kind in ("group", "clone", "ms", "bundle"):
+            self._redirect_constraints(obj)
+
+    def _place(self, obj: Any) -> None:
+        cfg = self.cfg
+        if isinstance(obj, m.Node):
+            cfg.touch("nodes")
+            cfg.nodes.append(obj)
+        elif isinstance(obj, (m.Primitive, m.Group, m.Clone, m.Bundle)):
+            cfg.touch("resources")
+            cfg.resources.append(obj)
+        elif isinstance(obj, (m.Location, m.Colocation, m.Order, m.Ticket)):
+            cfg.touch("constraints")
+            cfg.constraints.append(obj)
+        elif isinstance(obj, m.FencingTopology):
+            cfg.touch("fencing-topology")
+            cfg.fencing_topology = obj
+        elif isinstance(obj, m.Tag):
+            cfg.touch("tags")
+            cfg.tags.append(obj)
+        elif isinstance(obj, (m.AclRole, m.AclUser, m.AclTarget)):
+            cfg.touch("acls")
+            cfg.acls.append(obj)
+        elif isinstance(obj, m.Alert):
+            cfg.touch("alerts")
+            cfg.alerts.append(obj)
+        elif isinstance(obj, m.NvSet):
+            section = {"property": "crm_config"}.get(obj.kind, obj.kind)
+            cfg.touch(section)
+            {"property": cfg.crm_config, "rsc_defaults": cfg.rsc_defaults,
+             "op_defaults": cfg.op_defaults}[obj.kind].append(obj)
+
+    def _adopt_children(self, d: Definition) -> None:
+        """Move the named resources inside the new container (they leave the top level)."""
+        container = d.element
+        for child_id in d.members:
+            child = self.find_resource(child_id)
+            if child is None:
+                self.infos.append(Diagnostic("error", f"{container.id} refers to missing "
+                                                      f"object {child_id}"))
+                continue
+            parent = self.parent_of(child_id)
+            if parent is not None and parent is not container:
+                raise _err(f"Cannot create {d.kind}:{container.id}: Child "
+                           f"{kind_of(child)}:{child_id} already in "
+                           f"{kind_of(parent)}:{parent.id}", d)
+            if isinstance(container, m.Group) and not isinstance(child, m.Primitive):
+                raise _err(f"a group may contain only primitives; {child_id} is "
+                           f"{kind_of(child)}", d)
+            if isinstance(container, m.Clone) and not isinstance(child, (m.Primitive, m.Group)):
+                raise _err(f"{d.kind} may contain a primitive or a group; {child_id} is "
+                           f"{kind_of(child)}", d)
+            self._remove_from_top(child)
+            if isinstance(container, m.Group):
+                container.members.append(child)
+            elif isinstance(container, m.Clone):
+                container.child = child
+            elif isinstance(container, m.Bundle):
+                container.parts = [child if isinstance(p, m.Primitive) and p.id == child_id
+                                   else p for p in container.parts]
+        if isinstance(container, m.Bundle):
+            # a reference to a missing primitive leaves nothing behind
+            container.parts = [p for p in container.parts if not isinstance(p, m.Primitive)
+                               or self.find_resource(p.id) is p or p.children]
+
+    def _remove_from_top(self, obj: Any) -> None:
+        for i, r in enumerate(self.cfg.resources):
+            if r is obj:
+                del self.cfg.resources[i]
+                return
+
+    def _redirect_constraints(self, container: Any) -> None:
+        """Constraints on a new container's children now apply to the container (crmsh)."""
+        for child in _child_resources(container):
+            for c in list(self._constraints_on(child.id)):
+                if _rename_refs(c, child.id, container.id):
+                    self.infos.append(Diagnostic("info", f"modified {kind_of(c)}:{c.id} from "
+                                                         f"{child.id} to {container.id}"))
+        for c in list(self._constraints_on(container.id)):
+            if _silly(c, container.id):
+                self._remove_top(c)
+
+    # ------------------------------------------------------------ merges
+    def _set_nvset(self, d: Definition) -> None:
+        nvset: m.NvSet = d.element
+        set_id = nvset.attrs.id or DEFAULT_SET_IDS[d.kind]
+        if not is_valid_id(set_id):
+            raise _err(f"'{set_id}': invalid object id", d)
+        nvset.attrs.id = set_id
+        existing = self.find(set_id)
+        if existing is not None and not (isinstance(existing, m.NvSet) and existing.kind == d.kind):
+            raise _err(f"Cannot create {d.kind} with ID '{set_id}': Found existing "
+                       f"{kind_of(existing)} with same ID.", d)
+        assign_ids(nvset, self.registry, existing)
+        if existing is None:
+            self._place(nvset)
+            self._index(nvset)
+            return
+        _copy_nvpairs(existing.attrs, nvset.attrs, self.registry)
+        existing.comments.extend(c for c in nvset.comments if c not in existing.comments)
+
+    def _merge_node(self, d: Definition) -> bool:
+        node: m.Node = d.element
+        ident = node.id or node.uname
+        existing = self._nodes.get(ident)
+        if existing is None:
+            return False
+        node.id = ident
+        assign_ids(node, self.registry)
+        for s in node.sets:
+            if not isinstance(s, m.AttrSet):
+                continue
+            target = next((x for x in existing.sets if isinstance(x, m.AttrSet)
+                           and x.tag == s.tag), None)
+            if target is None:
+                existing.sets.append(s)
+                continue
+            for nv in s.nvpairs:
+                old = next((x for x in target.nvpairs if x.name == nv.name), None)
+                if old is not None:
+                    old.value = nv.value
+                else:
+                    target.items.append(nv)
+        return True
+
+    def _add_monitor(self, d: Definition) -> None:
+        op: m.Op = d.element
+        rsc_id = d.op_target or ""
+        rsc = self.find_resource(rsc_id)
+        if rsc is None:
+            raise _err(f"object {rsc_id} does not exist", d)
+        if not isinstance(rsc, m.Primitive) or rsc.is_template:
+            raise _err(f"{rsc_id} is not a primitive", d)
+        ops = rsc.operations
+        interval = op.attrs.get("interval")
+        if ops is not None:
+            for existing in ops.ops:
+                if isinstance(existing, m.Op) and existing.name == op.name \
+                        and _same_interval(existing.attrs.get("interval"), interval):
+                    raise _err(f"{rsc_id} already has a {op.name} op with interval {interval}", d)
+        inst = {k: v for k, v in op.attrs.items() if k not in OP_ATTRIBUTES}
+        op.attrs = {k: v for k, v in op.attrs.items() if k in OP_ATTRIBUTES}
+        op.id = self.registry.new("op", rsc_id, name=op.name, interval=op.attrs.get("interval"))
+        if inst:
+            aset = m.AttrSet(tag="instance_attributes",
+                             items=[m.NvPair(name=k, value=v) for k, v in inst.items()])
+            assign_ids(aset, self.registry)
+            op.sets.append(aset)
+        if ops is None:
+            ops = m.Operations()
+            rsc.children.append(ops)
+        ops.ops.append(op)
+
+    def _create_from_xml(self, d: Definition) -> None:
+        try:
+            elem = parse_xml(d.element)
+        except CibXmlError as err:
+            raise _err(f"cannot parse XML data: {err}", d) from None
+        section = {"node": "nodes", "primitive": "resources", "template": "resources",
+                   "group": "resources", "clone": "resources", "master": "resources",
+                   "bundle": "resources", "rsc_location": "constraints",
+                   "rsc_colocation": "constraints", "rsc_order": "constraints",
+                   "rsc_ticket": "constraints", "cluster_property_set": "crm_config",
+                   "rsc_defaults": "rsc_defaults", "op_defaults": "op_defaults",
+                   "fencing-topology": "configuration", "acl_role": "acls",
+                   "acl_user": "acls", "acl_target": "acls", "acl_group": "acls",
+                   "tag": "tags", "alert": "alerts"}.get(str(elem.tag))
+        if section is None:
+            raise _err(f"element {elem.tag} not recognized", d)
+        from lxml import etree
+
+        conf = etree.Element("configuration")
+        if section == "configuration":
+            conf.append(elem)
+        else:
+            etree.SubElement(conf, section).append(elem)
+        parsed = read_configuration(conf)
+        for obj in _top_of(parsed):
+            ident = obj.id if not isinstance(obj, m.FencingTopology) else "fencing_topology"
+            sub = Definition(kind_of(obj), obj, d.line)
+            if isinstance(obj, m.NvSet):
+                self._set_nvset(sub)
+                continue
+            self._check_new_id(sub, ident)
+            for child in _nested_resources(obj):
+                if self.find_resource(child.id) is not None:
+                    self._delete_one(self.find_resource(child.id), quiet=True)
+            assign_ids(obj, self.registry)
+            self._place(obj)
+            self._index(obj)
+
+    def _resolve_refs(self, obj: Any) -> None:
+        """``$id-ref=<object id>`` in an attribute list means that object's first set of the
+        same kind (crmsh resolves it); a reference to a missing id is an error."""
+        for aset in _walk_refs(obj):
+            target = self._objects.get(aset.id_ref)
+            if target is not None:
+                first = _first_of_tag(target, _tag_of(aset))
+                if first is not None and first.id:
+                    aset.id_ref = first.id
+                    continue
+            if aset.id_ref not in self.registry:
+                self.infos.append(Diagnostic("error", f"Reference not found: {aset.id_ref}"))
+
+    # ------------------------------------------------------------ delete, rename, erase
+    def _constraints_on(self, rsc_id: str) -> Iterator[Any]:
+        for c in self.cfg.constraints:
+            if not isinstance(c, m.Raw) and rsc_id in _referenced(c):
+                yield c
+
+    def _remove_top(self, obj: Any) -> None:
+        for section in (self.cfg.constraints, self.cfg.resources, self.cfg.nodes,
+                        self.cfg.crm_config, self.cfg.rsc_defaults, self.cfg.op_defaults,
+                        self.cfg.acls, self.cfg.tags, self.cfg.alerts):
+            for i, x in enumerate(section):
+                if x is obj:
+                    del section[i]
+                    break
+        if self.cfg.fencing_topology is obj:
+            self.cfg.fencing_topology = None
+        for ident in walk_ids_thin(obj):
+            self.registry.discard(ident)
+        self._unindex(obj)
+
+    def delete(self, ids: list[str], force: bool = False) -> None:
+        """Delete elements; a container's children go back to the top level, a resource is
+        removed from constraints and tags (which disappear when left empty)."""
+        missing = [i for i in ids if self.find(i) is None]
+        if missing and not force:
+            raise _err(f"object {missing[0]} does not exist")
+        for ident in ids:
+            obj = self.find(ident)
+            if obj is None:
+                continue
+            if isinstance(obj, m.Primitive) and obj.is_template:
+                for prim in [o for o in self.objects()
+                             if isinstance(o, m.Primitive) and o.template == ident]:
+                    self.infos.append(Diagnostic("info", f"hanging primitive:{prim.id} deleted"))
+                    self._delete_one(prim)
+            self._delete_one(obj)
+
+    def _delete_one(self, obj: Any, quiet: bool = False) -> None:
+        ident = obj.id
+        parent = self.parent_of(ident) if not isinstance(obj, m.Node) else None
+        if parent is not None and len(list(_child_resources(parent))) == 1:
+            self._delete_one(parent, quiet)
+            parent = None
+        if parent is not None:
+            if isinstance(parent, m.Group):
+                parent.members = [x for x in parent.members if x is not obj]
+            elif isinstance(parent, m.Clone):
+                parent.child = None
+            elif isinstance(parent, m.Bundle):
+                parent.primitive = None
+            for i in walk_ids_thin(obj):
+                self.registry.discard(i)
+            self._unindex(obj)
+        elif self.find(ident) is obj or isinstance(obj, m.Node):
+            # children of a deleted container return to the top level
+            for child in list(_child_resources(obj)):
+                self.cfg.resources.append(child)
+                self._parent.pop(child.id, None)
+            if isinstance(obj, m.Group):
+                obj.members = []
+            elif isinstance(obj, m.Clone):
+                obj.child = None
+            self._remove_top(obj)
+        else:
+            return
+        if isinstance(obj, (m.Primitive, m.Group, m.Clone, m.Bundle)):
+            self._drop_references(obj, quiet)
+
+    def _drop_references(self, obj: Any, quiet: bool) -> None:
+        ident = obj.id
+        for tag in [t for t in self.cfg.tags if isinstance(t, m.Tag) and ident in t.refs]:
+            tag.refs = [r for r in tag.refs if r != ident]
+            if not tag.refs:
+                self._remove_top(tag)
+                if not quiet:
+                    self.infos.append(Diagnostic("info", f"hanging tag:{tag.id} deleted"))
+        children = list(_child_resources(obj))
+        for c in list(self._constraints_on(ident)):
+            if not c.sets and children:
+                _rename_refs(c, ident, children[0].id)
+            deleted = _delete_refs(c, ident)
+            if _silly(c, ident):
+                self._remove_top(c)
+                if not quiet:
+                    self.infos.append(Diagnostic("info", f"hanging {kind_of(c)}:{c.id} deleted"))
+            elif deleted:
+                self.infos.append(Diagnostic("info", f"constraint {kind_of(c)}:{c.id} updated"))
+
+    def rename(self, old: str, new: str) -> None:
+        if not new:
+            raise _err("no new id given")
+        if new in self.registry:
+            raise _err(f"id {new} is already in use")
+        obj = self.find(old)
+        if obj is None:
+            raise _err(f"object {old} does not exist")
+        if isinstance(obj, m.FencingTopology):
+            raise _err("fencing_topology cannot be renamed")
+        if isinstance(obj, m.Node):
+            raise _err("cannot rename nodes")
+        if isinstance(obj, (m.Primitive, m.Group, m.Clone, m.Bundle)):
+            for c in list(self._constraints_on(old)):
+                _rename_refs(c, old, new)
+            for t in self.cfg.tags:
+                if isinstance(t, m.Tag):
+                    t.refs = [new if r == old else r for r in t.refs]
+        self._unindex(obj)
+        if isinstance(obj, m.NvSet):
+            obj.attrs.id = new
+        else:
+            obj.id = new
+        self.registry.discard(old)
+        self.registry.add(new)
+        parent = self._parent.get(old)
+        self._index(obj, parent)
+        for child in _child_resources(obj):
+            self._parent[child.id] = obj
+
+    def erase(self) -> None:
+        """Remove everything but the nodes."""
+        nodes = self.cfg.nodes
+        order = [s for s in self.cfg.section_order]
+        self.cfg = m.Configuration(nodes=nodes, section_order=order)
+        self.reindex()
+
+    def erase_nodes(self) -> None:
+        self.cfg.nodes = [n for n in self.cfg.nodes if isinstance(n, m.Raw)]
+        self.reindex()
+
+    def snapshot(self) -> m.Configuration:
+        return copy.deepcopy(self.cfg)
+
+    def restore(self, cfg: m.Configuration) -> None:
+        self.cfg = cfg
+        self.reindex()
+
+
+# ---------------------------------------------------------------- helpers
+
+def _child_resources(obj: Any) -> Iterator[Any]:
+    if isinstance(obj, m.Group):
+        yield from obj.members
+    elif isinstance(obj, m.Clone) and obj.child is not None:
+        yield obj.child
+    elif isinstance(obj, m.Bundle) and obj.primitive is not None:
+        yield obj.primitive
+
+
+def _nested_resources(obj: Any) -> Iterator[Any]:
+    for child in _child_resources(obj):
+        yield child
+        yield from _nested_resources(child)
+
+
+def _top_of(cfg: m.Configuration) -> Iterator[Any]:
+    for group in (cfg.crm_config, cfg.nodes, cfg.resources, cfg.constraints,
+                  cfg.rsc_defaults, cfg.op_defaults, cfg.acls, cfg.tags, cfg.alerts):
+        for obj in group:
+            if not isinstance(obj, m.Raw):
+                yield obj
+    if cfg.fencing_topology is not None:
+        yield cfg.fencing_topology
+
+
+def _walk_refs(obj: Any) -> Iterator[Any]:
+    from hacrm.cib.ids import children
+
+    for c in children(obj):
+        if isinstance(c, (m.AttrSet, m.Operations)) and c.id_ref:
+            yield c
+        yield from _walk_refs(c)
+
+
+def _tag_of(obj: Any) -> str:
+    return "operations" if isinstance(obj, m.Operations) else obj.tag
+
+
+def _first_of_tag(obj: Any, tag: str) -> Any:
+    from hacrm.cib.ids import children
+
+    for c in children(obj):
+        if isinstance(c, m.Operations) and tag == "operations":
+            return c
+        if isinstance(c, m.AttrSet) and c.tag == tag:
+            return c
+        found = _first_of_tag(c, tag)
+        if found is not None:
+            return found
+    return None
+
+
+def _same_interval(a: str | None, b: str | None) -> bool:
+    from hacrm.cib.timespec import to_msec
+
+    return to_msec(a or "0") == to_msec(b or "0")
+
+
+def _copy_nvpairs(target: m.AttrSet, source: m.AttrSet, registry: IdRegistry) -> None:
+    """Merge a new definition of a set into the existing one (crmsh's copy_nvpairs)."""
+    for item in source.items:
+        if isinstance(item, m.NvPair):
+            if item.value is None:
+                target.items.append(item)
+                continue
+            old = next((x for x in target.nvpairs if x.name == item.name), None)
+            if old is not None:
+                if item.id and item.id != old.id:
+                    registry.discard(item.id)
+                old.value = item.value
+            else:
+                if not item.id:
+                    item.id = registry.new("nvpair", target.id or "", name=item.name)
+                target.items.append(item)
+        elif isinstance(item, m.Rule) and item.id:
+            for i, x in enumerate(target.items):
+                if isinstance(x, m.Rule) and x.id == item.id:
+                    target.items[i] = item
+                    break
+            else:
+                target.items.append(item)
+        else:
+            target.items.append(item)
+
+
+def _referenced(c: Any) -> list[str]:
+    """Resources a constraint names (simple attributes or resource sets)."""
+    refs = [r for s in c.sets for r in s.refs]
+    if refs:
+        return refs
+    if isinstance(c, m.Location):
+        return [c.rsc] if c.rsc else []
+    if isinstance(c, m.Colocation):
+        return [x for x in (c.rsc, c.with_rsc) if x]
+    if isinstance(c, m.Order):
+        return [x for x in (c.first, c.then) if x]
+    if isinstance(c, m.Ticket):
+        return [c.rsc] if c.rsc else []
+    return []
+
+
+_SIMPLE_REFS = {
+    m.Location: ("rsc",), m.Colocation: ("rsc", "with_rsc"), m.Order: ("first", "then"),
+    m.Ticket: ("rsc",),
+}
+
+
+def _rename_refs(c: Any, old: str, new: str) -> bool:
+    changed = False
+    for attr in _SIMPLE_REFS.get(type(c), ()):
+        if getattr(c, attr) == old:
+            setattr(c, attr, new)
+            changed = True
+    for s in c.sets:
+        if old in s.refs:
+            s.refs = [new if r == old else r for r in s.refs]
+            changed = True
+    if c.sets and changed:
+        seen: dict[str, int] = {}
+        for s in c.sets:
+            kept = []
+            for r in s.refs:
+                seen[r] = seen.get(r, 0) + 1
+                if seen[r] == 1:
+                    kept.append(r)
+            s.refs = kept
+        c.sets = [s for s in c.sets if s.refs]
+        if sum(len(s.refs) for s in c.sets) == 2 and not isinstance(c, m.Location):
+            _sets_to_simple(c)
+    return changed
+
+
+def _delete_refs(c: Any, rsc: str) -> bool:
+    changed = False
+    for attr in _SIMPLE_REFS.get(type(c), ()):
+        if getattr(c, attr) == rsc:
+            setattr(c, attr, None)
+            changed = True
+    if c.sets:
+        for s in c.sets:
+            if rsc in s.refs:
+                s.refs = [r for r in s.refs if r != rsc]
+                changed = True
+        c.sets = [s for s in c.sets if s.refs]
+        nonseq = any(s.sequential == "false" and len(s.refs) > 1 for s in c.sets)
+        if not nonseq and sum(len(s.refs) for s in c.sets) == 2 \
+                and not isinstance(c, m.Location):
+            _sets_to_simple(c)
+    return changed
+
+
+def _sets_to_simple(c: Any) -> None:
+    """Two resources left in sets: write the constraint in its simple form (crmsh does)."""
+    pairs = [(r, s) for s in c.sets for r in s.refs]
+    if len(pairs) != 2:
+        return
+    (a, sa), (b, sb) = pairs
+    single_set = len(c.sets) == 1
+    if isinstance(c, m.Colocation):
+        c.rsc, c.rsc_role = a, sa.role
+        c.with_rsc, c.with_rsc_role = b, sb.role
+        if single_set:
+            c.rsc, c.with_rsc = c.with_rsc, c.rsc
+            c.rsc_role, c.with_rsc_role = c.with_rsc_role, c.rsc_role
+    elif isinstance(c, m.Order):
+        c.first, c.first_action = a, sa.action
+        c.then, c.then_action = b, sb.action
+    elif isinstance(c, m.Ticket):
+        return
+    c.sets = []
+
+
+def _silly(c: Any, rsc: str) -> bool:
+    """A constraint left useless after an edit (crmsh removes it)."""
+    if c.sets:
+        count = sum(len(s.refs) for s in c.sets)
+        if isinstance(c, (m.Location, m.Ticket)):
+            return count < 1
+        return count <= 1
+    refs = [getattr(c, a) for a in _SIMPLE_REFS.get(type(c), ()) if getattr(c, a)]
+    if isinstance(c, m.Location):
+        return len(refs) < 1 and c.rsc_pattern is None
+    if isinstance(c, m.Ticket):
+        return len(refs) < 1
+    return refs.count(rsc) == 2 or len(refs) < 2

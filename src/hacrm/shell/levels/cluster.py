@@ -1,0 +1,51 @@
+"""The ``cluster`` level: node daemon life cycle, handed to the embedded engine's own CLI.
+
+The engine owns these commands (``hacrm.engine.cluster_cli``); this level only passes the words
+on, so ``crm cluster start`` and the engine's tool behave the same.  The engine module is
+imported when a command runs, never at start-up.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from hacrm.shell.commands import CommandError, command
+from hacrm.shell.levels.base import BaseLevel
+
+if TYPE_CHECKING:
+    from hacrm.shell.dispatch import Context
+
+
+def run_engine_cli(argv: list[str]) -> int:
+    """Call ``hacrm.engine.cluster_cli.main(argv)``; refuse clearly when it is not there."""
+    try:
+        from hacrm.engine import cluster_cli  # type: ignore[attr-defined]
+    except ImportError:
+        raise CommandError("the cluster engine is not part of this build yet; "
+                           "cluster commands are unavailable") from None
+    return int(cluster_cli.main(argv) or 0)
+
+
+def _passthrough(name: str, summary: str) -> Callable[..., bool]:
+    def run(self: ClusterLevel, ctx: Context, *args: str) -> bool:
+        return run_engine_cli([name, *args]) == 0
+
+    run.__name__ = "do_" + name.replace("-", "_")
+    run.__doc__ = summary
+    return command(name, help=summary)(run)
+
+
+class ClusterLevel(BaseLevel):
+    """Cluster setup and management."""
+
+    name = "cluster"
+
+    do_init = _passthrough("init", "Initializes a new HA cluster")
+    do_join = _passthrough("join", "Join existing cluster")
+    do_remove = _passthrough("remove", "Remove node(s) from the cluster")
+    do_start = _passthrough("start", "Start cluster services")
+    do_stop = _passthrough("stop", "Stop cluster services")
+    do_restart = _passthrough("restart", "Restart cluster services")
+    do_status = _passthrough("status", "Cluster status check")
+    do_health = _passthrough("health", "Cluster health check")
+    do_wait_for_startup = _passthrough("wait_for_startup", "Wait for cluster to start")

@@ -1,0 +1,380 @@
+"""The ``configure`` level: a configure session on a working copy of the CIB.
+
+Element commands (``primitive ...``, ``location ...``) are handed as text to the working copy,
+which parses and stages them; nothing reaches the CIB before ``commit`` (or before the level is
+left by a script, which commits as crmsh does).  Showing, editing, deleting and loading all go
+through :class:`hacrm.cib.workcopy.WorkingCopy`; this module only turns commands into calls,
+runs the editor and the filters, and prints the results.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from hacrm.diagnostics import ConfigureError, Diagnostic
+from hacrm.shell.commands import CommandError, command, sublevel
+from hacrm.shell.levels.base import BaseLevel
+
+if TYPE_CHECKING:
+    from hacrm.cib.workcopy import WorkingCopy
+    from hacrm.shell.dispatch import Context
+
+#: the configure element keywords, each a command of this level taking crm text
+ELEMENTS = (
+    "node", "primitive", "rsc_template", "group", "clone", "ms", "bundle", "monitor",
+    "location", "colocation", "order", "rsc_ticket", "property", "rsc_defaults", "op_defaults",
+    "fencing_topology", "tag", "role", "user", "acl_target", "alert", "xml",
+)
+
+
+def _complete_ids(ctx: Context, words: list[str]) -> list[str]:
+    from hacrm.shell.complete import session_ids
+
+    return session_ids(ctx.session)
+
+
+def _element(keyword: str, summary: str, **names: tuple[str, ...]) -> Callable[..., bool]:
+    """A command for one configure element: its whole text goes to the working copy."""
+
+    def define(self: ConfigureLevel, ctx: Context, text: str) -> bool:
+        session = self.session
+        warnings = self.wc().define(text, source=session.source, line=session.line)
+        self._print(warnings)
+        return True
+
+    define.__name__ = f"do_{keyword}"
+    define.__doc__ = summary
+    return command(keyword, raw=True, help=summary, topic=keyword, **names)(define)
+
+
+class ConfigureLevel(BaseLevel):
+    """CIB configuration: define, show, edit, delete, commit."""
+
+    name = "configure"
+
+    cib = sublevel("hacrm.shell.levels.cib:CibLevel", help="CIB shadow management")
+    ra = sublevel("hacrm.shell.levels.ra:RaLevel", help="Resource Agents (RA) lists", hidden=True)
+
+    # ----------------------------------------------------------------- helpers
+    def wc(self) -> WorkingCopy:
+        return self.session.working_copy()
+
+    def _print(self, diagnostics: list[Diagnostic]) -> None:
+        for diag in diagnostics:
+            self.session.messages.diagnostic(diag)
+
+    # ----------------------------------------------------------------- elements
+    do_node = _element("node", "Define a cluster node")
+    do_primitive = _element("primitive", "Define a resource", aliases=("resource",))
+    do_rsc_template = _element("rsc_template", "Define a resource template")
+    do_group = _element("group", "Define a group")
+    do_clone = _element("clone", "Define a clone")
+    do_ms = _element("ms", "Define a master-slave resource (deprecated)",
+                     old_names=("master",))
+    do_bundle = _element("bundle", "Container bundle")
+    do_monitor = _element("monitor", "Add monitor operation to a primitive")
+    do_location = _element("location", "A location preference")
+    do_colocation = _element("colocation", "Colocate resources", old_names=("collocation",))
+    do_order = _element("order", "Order resources")
+    do_rsc_ticket = _element("rsc_ticket", "Resources ticket dependency")
+    do_property = _element("property", "Set a cluster property")
+    do_rsc_defaults = _element("rsc_defaults", "Set resource defaults")
+    do_op_defaults = _element("op_defaults", "Set resource operations defaults")
+    do_fencing_topology = _element("fencing_topology", "Node fencing order")
+    do_tag = _element("tag", "Define resource tags")
+    do_role = _element("role", "Define role access rights")
+    do_user = _element("user", "Define user access rights")
+    do_acl_target = _element("acl_target", "Define target access rights")
+    do_alert = _element("alert", "Event-driven alerts")
+    do_xml = _element("xml", "Raw xml")
+
+    # ----------------------------------------------------------------- looking
+    @command(help="Display CIB objects", complete=_complete_ids)
+    def do_show(self, ctx: Context, *args: str) -> bool:
+        xml, selectors, obscure = _show_args(args)
+        text = self.wc().show(selectors or None, xml=xml, obscure=obscure)
+        if text:
+            if not xml and ctx.session.colour:
+                from hacrm.shell.highlight import highlight
+
+                text = highlight(text)
+            self.session.page(text)
+        return True
+
+    @command(help="Verify the CIB")
+    def do_verify(self, ctx: Context) -> bool:
+        diagnostics = self.wc().verify()
+        self._print(diagnostics)
+        return not any(d.severity == "error" for d in diagnostics)
+
+    # ----------------------------------------------------------------- changing
+    @command(help="Delete CIB objects", complete=_complete_ids)
+    def do_delete(self, ctx: Context, *ids: str) -> bool:
+        if not ids:
+            raise CommandError("usage: delete <id> [<id>...]")
+        self._print(self.wc().delete(list(ids)))
+        return True
+
+    @command(help="Rename a CIB object", complete=_complete_ids)
+    def do_rename(self, ctx: Context, old_id: str, new_id: str) -> bool:
+        self._print(self.wc().rename(old_id, new_id))
+        return True
+
+    @command(help="Erase the CIB")
+    def do_erase(self, ctx: Context, nodes: str = "") -> bool:
+        if nodes and nodes != "nodes":
+            raise CommandError(f"Expected 'nodes', got '{nodes}'")
+        self.wc().erase(nodes=bool(nodes))
+        return True
+
+    @command(help="Refresh from CIB")
+    def do_refresh(self, ctx: Context) -> bool:
+        wc = self.wc()
+        if wc.has_changes() and not self.session.ask(
+                "All changes will be dropped. Do you want to proceed?"):
+            return False
+        wc.refresh()
+        return True
+
+    @command(help="Commit the changes to the CIB")
+    def do_commit(self, ctx: Context, *flags: str) -> bool:
+        for flag in flags:
+            if flag not in ("force", "replace"):
+                raise CommandError(f"syntax: unexpected '{flag}' (commit [force] [replace])")
+        return self.commit(force="force" in flags)
+
+    def commit(self, *, force: bool = False) -> bool:
+        """Verify, then commit; forced or confirmed when the checks found errors."""
+        wc = self.wc()
+        messages = self.session.messages
+        if not wc.has_changes():
+            messages.info("apparently there is nothing to commit")
+            messages.info("try changing something first")
+            return True
+        diagnostics = wc.verify()
+        self._print(diagnostics)
+        if any(d.severity == "error" for d in diagnostics):
+            if force or self.session.force:
+                messages.info("commit forced")
+            elif not self.session.ask("Do you still want to commit?"):
+                return False
+            wc.commit(force=True)
+        else:
+            wc.commit()
+        return True
+
+    @command(help="Import the CIB from a file")
+    def do_load(self, ctx: Context, *args: str) -> bool:
+        words = list(args)
+        xml = False
+        if words and words[0] == "xml":
+            xml = True
+            words.pop(0)
+        if len(words) != 2 or words[0] not in ("replace", "update", "push"):
+            raise CommandError("usage: load [xml] {replace|update|push} <url>")
+        method, url = words
+        text = _read_source(url)
+        if not xml and text.lstrip().startswith("<"):
+            xml = True
+        self._print(self.wc().load(method, text, xml=xml, source=url))  # type: ignore[arg-type]
+        return True
+
+    @command(help="Save the CIB to a file")
+    def do_save(self, ctx: Context, *args: str) -> bool:
+        words = list(args)
+        xml = bool(words and words[0] == "xml")
+        if xml:
+            words.pop(0)
+        if len(words) != 1:
+            raise CommandError("usage: save [xml] <file>")
+        text = self.wc().save_text(xml=xml)
+        if words[0] == "-":
+            self.session.messages.write(text)
+            return True
+        Path(words[0]).write_text(text, encoding="utf-8")
+        return True
+
+    @command(help="Edit CIB objects", complete=_complete_ids)
+    def do_edit(self, ctx: Context, *args: str) -> bool:
+        xml, selectors, _ = _show_args(args)
+        editor = self.session.prefs.get("core.editor") or os.environ.get("EDITOR", "vi")
+        original = self._editable(selectors, xml)
+        text = original
+        while True:
+            text = _run_editor(editor, text, suffix=".xml" if xml else ".crm")
+            if text == original:
+                self.session.messages.info("edit: nothing changed")
+                return True
+            try:
+                self._apply_edit(selectors, text, xml=xml)
+                return True
+            except ConfigureError as err:
+                for diag in err.diagnostics:
+                    self.session.messages.diagnostic(diag)
+                if not self.session.ask("Do you want to edit again?"):
+                    return False
+
+    @command(help="Filter CIB objects", complete=_complete_ids)
+    def do_filter(self, ctx: Context, filter_cmd: str, *args: str) -> bool:
+        xml, selectors, _ = _show_args(args)
+        original = self._editable(selectors, xml)
+        proc = subprocess.run(filter_cmd, shell=True, input=original, text=True,
+                              capture_output=True, check=False)
+        if proc.returncode != 0:
+            raise CommandError(f"filter {filter_cmd!r} failed: {proc.stderr.strip()}")
+        if proc.stdout != original:
+            self._apply_edit(selectors, proc.stdout, xml=xml)
+        return True
+
+    def _editable(self, selectors: list[str], xml: bool) -> str:
+        wc = self.wc()
+        if xml and not selectors:
+            return wc.save_text(xml=True)
+        return wc.show(selectors or None, xml=xml, obscure=()) + ("" if xml else "\n")
+
+    def _apply_edit(self, selectors: list[str], text: str, *, xml: bool) -> None:
+        """Replace the edited elements with the new text: push for the whole configuration,
+        else update the named ones and delete those the text no longer defines."""
+        wc = self.wc()
+        source = "<edit>"
+        if not selectors:
+            self._print(wc.load("push", text, xml=xml, source=source))
+            return
+        before = [_object_key(o) for o in wc.select(selectors)]
+        self._print(wc.load("update", text, xml=xml, source=source))
+        after = set(_defined_ids(text, xml))
+        gone = [i for i in before if i not in after]
+        if gone:
+            self._print(wc.delete(gone))
+
+    # ----------------------------------------------------------------- what would happen
+    @command(help="Show cluster actions if changes were committed", aliases=("simulate",))
+    def do_ptest(self, ctx: Context, *args: str) -> bool:
+        try:
+            from hacrm.scheduler import simulate_cli  # type: ignore[attr-defined]
+        except ImportError:
+            raise CommandError("the scheduler is not available yet in this build; "
+                               "nothing can be simulated") from None
+        with tempfile.TemporaryDirectory(prefix="crm-ptest-") as tmp:
+            path = Path(tmp) / "cib.xml"
+            path.write_text(self.wc().cib_xml(), encoding="utf-8")
+            argv = ["-x", str(path), "-S"] + (["-s"] if "scores" in args else [])
+            return simulate_cli.main(argv) == 0
+
+    @command(help="Generate a directed graph")
+    def do_graph(self, ctx: Context, *args: str) -> bool:
+        from hacrm.shell.graph import graph_command
+
+        graph_command(self.session, self.wc(), list(args))
+        return True
+
+    # ----------------------------------------------------------------- crmsh's test hooks
+    @command(name="_test", hidden=True)
+    def do_test(self, ctx: Context) -> bool:
+        """Regression hook: run the semantic checks quietly (crmsh's ``_test``)."""
+        diagnostics = self.wc().verify()
+        self._print([d for d in diagnostics if d.severity != "info"])
+        return True
+
+    @command(name="_regtest", hidden=True)
+    def do_regtest(self, ctx: Context, state: str = "on") -> bool:
+        """Regression hook: crmsh switches its id generation to a deterministic mode."""
+        return True
+
+    @command(name="_objects", hidden=True)
+    def do_objects(self, ctx: Context) -> bool:
+        for ident in self.wc().ids():
+            self.session.messages.line(ident)
+        return True
+
+    # ----------------------------------------------------------------- leaving
+    def on_leave(self, ctx: Context, *, in_transit: bool) -> bool:
+        session = self.session
+        if not session.has_working_copy():
+            return True
+        ok = True
+        try:
+            if session.working_copy().has_changes():
+                if in_transit or not session.flags.interactive:
+                    ok = self.commit()
+                elif session.ask("There are changes pending. Do you want to commit them?"):
+                    ok = self.commit()
+        except ConfigureError as err:
+            for diag in err.diagnostics:
+                session.messages.diagnostic(diag)
+            ok = False
+        if ok or not session.flags.interactive or in_transit:
+            session.drop_working_copy()
+        return ok
+
+
+def _show_args(args: tuple[str, ...] | list[str]) -> tuple[bool, list[str], tuple[str, ...] | None]:
+    xml = False
+    obscure: list[str] | None = None
+    selectors: list[str] = []
+    for word in args:
+        if word == "xml" and not selectors:
+            xml = True
+        elif word.startswith("obscure:"):
+            obscure = (obscure or []) + [word[len("obscure:"):]]
+        else:
+            selectors.append(word)
+    return xml, selectors, tuple(obscure) if obscure is not None else None
+
+
+def _read_source(url: str) -> str:
+    if url == "-":
+        import sys
+
+        return sys.stdin.read()
+    try:
+        return Path(url).read_text(encoding="utf-8")
+    except OSError as err:
+        raise CommandError(f"could not open {url}: {err.strerror}") from None
+
+
+def _run_editor(editor: str, text: str, *, suffix: str) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=suffix, prefix="crm-edit-", delete=False,
+                                     encoding="utf-8") as handle:
+        handle.write(text)
+        path = handle.name
+    try:
+        rc = subprocess.run(shlex.split(editor) + [path], check=False).returncode
+        if rc != 0:
+            raise CommandError(f"the editor {editor!r} exited with status {rc}")
+        return Path(path).read_text(encoding="utf-8")
+    finally:
+        os.unlink(path)
+
+
+def _object_key(obj: object) -> str:
+    return getattr(obj, "id", None) or "fencing_topology"
+
+
+def _defined_ids(text: str, xml: bool) -> list[str]:
+    """Ids the edited text defines (the element's second word, or XML ids)."""
+    if xml:
+        import re
+
+        return re.findall(r'\bid="([^"]+)"', text)
+    from hacrm.language.parse import logical_lines
+
+    ids = []
+    for line in logical_lines(text, "<edit>"):
+        words = line.text.split()
+        if not words:
+            continue
+        if words[0] in ("fencing_topology", "fencing-topology"):
+            ids.append("fencing_topology")
+        elif words[0] in ("property", "rsc_defaults", "op_defaults"):
+            second = words[1] if len(words) > 1 else ""
+            ids.append(second.rstrip(":") if second.endswith(":") else "")
+        elif len(words) > 1:
+            ident = words[1]
+            ids.append(ident.split(":", 1)[1] if words[0] == "node" and ":" in ident else ident)
+    return ids

@@ -1,0 +1,202 @@
+"""The state of one ``crm`` run, passed to every level and command.
+
+Everything a command may need — the flags from the command line, the user's preferences, where
+the CIB lives (live, a shadow, a file), the configure session's working copy, the message
+printer, how to ask the user a question — lives on one :class:`Session` object that is handed
+down, so no module keeps state of its own and tests can build as many sessions as they like.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from hacrm.shell.output import Messages
+from hacrm.shell.preferences import Preferences
+
+if TYPE_CHECKING:
+    from hacrm.backends.base import Backend
+    from hacrm.cib.workcopy import WorkingCopy
+    from hacrm.ra.metadata import MetadataCache
+    from hacrm.shadow import ShadowStore
+
+
+class NoBackend(Exception):
+    """There is no CIB to talk to (no cluster, no ``CIB_file``); the message says what to do."""
+
+
+@dataclass
+class Flags:
+    """Command-line switches that change how the whole run behaves."""
+
+    force: bool = False
+    wait: bool = False
+    debug: bool = False
+    regression: bool = False
+    #: a person can answer questions (stdin is a terminal and no -f was given)
+    interactive: bool = False
+    backend: str | None = None
+
+
+@dataclass
+class Session:
+    """One run of the shell."""
+
+    flags: Flags = field(default_factory=Flags)
+    prefs: Preferences = field(default_factory=Preferences)
+    messages: Messages = field(default_factory=Messages)
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    node: str = field(default_factory=lambda: os.uname().nodename)
+    #: name of the shadow CIB in use, None for the live CIB
+    shadow: str | None = None
+    #: the shadow in use was made by ``cib new`` without a name and goes away after commit
+    temporary_shadow: bool = False
+    #: where the current input comes from, for diagnostics (``<stdin>``, a file name)
+    source: str = "<stdin>"
+    #: first physical line of the command being run (diagnostics point there)
+    line: int = 1
+    #: how to ask the user a yes/no question on a terminal (the REPL replaces it)
+    prompt_yes_no: Callable[[str], bool] | None = None
+    _workcopy: WorkingCopy | None = None
+    _agents: MetadataCache | None = None
+
+    def __post_init__(self) -> None:
+        if self.shadow is None and self.env.get("CIB_shadow"):
+            self.shadow = self.env["CIB_shadow"]
+
+    # ------------------------------------------------------------------ where the CIB is
+    def shadows(self) -> ShadowStore:
+        from hacrm.shadow import ShadowStore, shadow_dir
+
+        return ShadowStore(shadow_dir(self.env))
+
+    @property
+    def cib_file(self) -> str | None:
+        return self.env.get("CIB_file") or None
+
+    def cib_label(self) -> str:
+        """What the prompt shows: the shadow's name, the CIB file's name, or ``live``."""
+        if self.shadow:
+            return self.shadow
+        if self.cib_file:
+            return Path(self.cib_file).name
+        return "live"
+
+    def live_backend(self) -> Backend:
+        """The CIB the cluster runs on (or the ``CIB_file`` standing in for it)."""
+        if self.cib_file:
+            from hacrm.backends.file import FileBackend
+
+            return FileBackend(Path(self.cib_file))
+        try:
+            from hacrm.backends import embedded  # type: ignore[attr-defined]
+        except ImportError:
+            embedded = None
+        if embedded is not None and hasattr(embedded, "connect"):
+            try:
+                return embedded.connect(self.node, None)
+            except Exception as err:  # the engine says why in its own words
+                raise NoBackend(f"cannot connect to the local cluster node: {err}") from None
+        raise NoBackend("no cluster is running on this node; set CIB_file=<file> to work on "
+                        "a CIB file, or use a shadow CIB (cib new)")
+
+    def backend(self) -> Backend:
+        """The CIB commands work on: the shadow in use, else the live one."""
+        if self.shadow:
+            from hacrm.backends.file import FileBackend
+
+            return FileBackend(self.shadows().path(self.shadow))
+        return self.live_backend()
+
+    def use_shadow(self, name: str | None, *, temporary: bool = False) -> None:
+        """Switch to a shadow CIB (None: back to the live CIB); drops the working copy."""
+        self.shadow = name or None
+        self.temporary_shadow = temporary if name else False
+        if name:
+            self.env["CIB_shadow"] = name
+        else:
+            self.env.pop("CIB_shadow", None)
+        self._workcopy = None
+
+    # ------------------------------------------------------------------ configure session
+    def working_copy(self) -> WorkingCopy:
+        """The configure session's working copy, read from the backend on first use."""
+        if self._workcopy is None:
+            from hacrm.cib.workcopy import WorkingCopy
+
+            obscure = tuple(p.strip() for p in self.prefs.get("core.obscure_pattern").split("|")
+                            if p.strip())
+            self._workcopy = WorkingCopy(
+                self.backend(), force=self.force,
+                obscure=obscure, sort_elements=self.prefs.flag("core.sort_elements"),
+            )
+        return self._workcopy
+
+    def has_working_copy(self) -> bool:
+        return self._workcopy is not None
+
+    def drop_working_copy(self) -> None:
+        self._workcopy = None
+
+    # ------------------------------------------------------------------ agents
+    def agents(self) -> MetadataCache:
+        """Installed agents and their meta-data (cached for the session and on disk)."""
+        if self._agents is None:
+            from hacrm.ra.discovery import AgentDirectory
+            from hacrm.ra.metadata import MetadataCache
+
+            root = self.env.get("OCF_ROOT") or self.prefs.get("path.ocf_root") or "/usr/lib/ocf"
+            self._agents = MetadataCache(AgentDirectory(ocf_root=Path(root)))
+        return self._agents
+
+    # ------------------------------------------------------------------ the user
+    @property
+    def force(self) -> bool:
+        return self.flags.force or self.prefs.flag("core.force")
+
+    def ask(self, question: str) -> bool:
+        """A yes/no question: yes when forced, no when nobody can answer."""
+        if self.force:
+            self.messages.info(f"{question} [YES]")
+            return True
+        if not self.flags.interactive:
+            return False
+        if self.prompt_yes_no is not None:
+            return self.prompt_yes_no(question)
+        while True:
+            try:
+                answer = input(question.removesuffix("?") + " (y/n)? ").strip().lower()
+            except EOFError:
+                return False
+            if answer[:1] in ("y", "n"):
+                return answer.startswith("y")
+
+    def page(self, text: str) -> None:
+        """Show long output through the pager on a terminal; print it otherwise."""
+        if not text:
+            return
+        if not text.endswith("\n"):
+            text += "\n"
+        if self.flags.interactive and not self.flags.regression and sys.stdout.isatty():
+            rows = shutil.get_terminal_size((80, 24)).lines
+            pager = self.prefs.get("core.pager")
+            if text.count("\n") >= rows - 1 and pager:
+                try:
+                    subprocess.run(pager, shell=True, input=text, text=True, check=False)
+                    return
+                except OSError:
+                    pass
+        self.messages.write(text)
+
+    @property
+    def colour(self) -> bool:
+        """Colour output: on a terminal when ``output`` says color, always with color-always."""
+        style = self.prefs.get("color.style")
+        if "color-always" in style:
+            return True
+        return "color" in style.split(",") and not self.flags.regression and sys.stdout.isatty()

@@ -18,8 +18,8 @@ from lxml import etree
 
 from hacrm.backends.file import FileBackend
 from hacrm.cib.document import empty_cib_xml
-from hacrm.cib.workcopy import ConfigureError, WorkingCopy
-from hacrm.language.parse import logical_lines
+from hacrm.cib.batch import run_script
+from hacrm.cib.workcopy import WorkingCopy
 
 
 @dataclass
@@ -53,27 +53,15 @@ def run_crmsh(crm: str, script: str, workdir: Path) -> Outcome:
 
 
 def run_ours(script: str, workdir: Path, source: str = "script") -> Outcome:
-    """hacrm: stage each element of the script in a working copy, commit, show again."""
+    """hacrm: the same script through the configure layer (refused lines reported, the rest
+    committed at the end, as with ``crm -F``), then ``configure show`` from a fresh read."""
     cib = workdir / "hacrm-cib.xml"
     cib.write_text(empty_cib_xml())
     backend = FileBackend(cib)
-    wc = WorkingCopy(backend, force=True)
-    messages = []
-    for ll in logical_lines(script, source):
-        if not ll.text:
-            continue
-        try:
-            for d in wc.define(ll.text, source=source, line=ll.line):
-                messages.append(d.format())
-        except ConfigureError as err:
-            messages.append(str(err))
-    try:
-        wc.commit(force=True)
-    except ConfigureError as err:
-        messages.append(str(err))
+    result = run_script(script, backend, source=source)
     show = WorkingCopy(backend).show()
     return Outcome(show + "\n" if show else "", normalised_configuration(cib.read_text()),
-                   cib, "\n".join(messages))
+                   cib, result.messages())
 
 
 def normalised_configuration(cib_text: str) -> str:

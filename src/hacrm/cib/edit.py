@@ -192,14 +192,73 @@ class Editor:
             obj.id = obj.uname
         ident = obj.id if not isinstance(obj, m.FencingTopology) else "fencing_topology"
         self._check_new_id(d, ident)
+        found: list[Any] = []
+        if d.kind in ("group", "clone", "ms", "bundle"):
+            found = self._check_children(d)
         self._resolve_refs(obj)
         assign_ids(obj, self.registry)
         if d.kind in ("group", "clone", "ms", "bundle"):
-            self._adopt_children(d)
+            self._adopt_children(d, found)
         self._place(obj)
         self._index(obj)
         if d.kind in ("group", "clone", "ms", "bundle"):
             self._redirect_constraints(obj)
+
+    def _check_children(self, d: Definition) -> list[Any]:
+        """The existing resources a new container names; refuses (before anything changes)
+        children that are taken or of the wrong kind, and a group or clone left empty."""
+        container = d.element
+        found = []
+        for child_id in d.members:
+            child = self.find_resource(child_id)
+            if child is None:
+                continue
+            parent = self.parent_of(child_id)
+            if parent is not None and parent is not container:
+                raise _err(f"Cannot create {d.kind}:{container.id}: Child "
+                           f"{kind_of(child)}:{child_id} already in "
+                           f"{kind_of(parent)}:{parent.id}", d)
+            if isinstance(container, m.Group) and not isinstance(child, m.Primitive):
+                raise _err(f"{d.kind} {container.id}: a group may contain only primitives; "
+                           f"{child_id} is a {kind_of(child)}", d)
+            if isinstance(container, m.Clone) and not isinstance(child, (m.Primitive, m.Group)):
+                raise _err(f"{d.kind} {container.id}: a {d.kind} may contain a primitive or a "
+                           f"group; {child_id} is a {kind_of(child)}", d,
+                           "a clone of a clone is not allowed")
+            if isinstance(container, m.Bundle) and not isinstance(child, m.Primitive):
+                raise _err(f"bundle {container.id}: {child_id} is a {kind_of(child)}, "
+                           f"not a primitive", d)
+            if isinstance(child, m.Primitive) and child.is_template:
+                raise _err(f"{d.kind} {container.id}: {child_id} is a template, "
+                           f"not a resource", d)
+            found.append(child)
+        missing = [c for c in d.members if self.find_resource(c) is None]
+        if missing and d.kind in ("group", "clone", "ms") and not found:
+            raise _err(f"{d.kind} {container.id} refers to missing object"
+                       f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}", d,
+                       f"define the resource{'s' if len(missing) > 1 else ''} first")
+        return found
+
+    def _adopt_children(self, d: Definition, found: list[Any]) -> None:
+        """Move the named resources inside the new container (they leave the top level)."""
+        container = d.element
+        for child_id in d.members:
+            if self.find_resource(child_id) is None:
+                self.infos.append(Diagnostic("error", f"{container.id} refers to missing "
+                                                      f"object {child_id}"))
+        for child in found:
+            self._remove_from_top(child)
+            if isinstance(container, m.Group):
+                container.members.append(child)
+            elif isinstance(container, m.Clone):
+                container.child = child
+            elif isinstance(container, m.Bundle):
+                container.parts = [child if isinstance(p, m.Primitive) and p.id == child.id
+                                   else p for p in container.parts]
+        if isinstance(container, m.Bundle):
+            # a reference to a missing primitive leaves nothing behind
+            container.parts = [p for p in container.parts if not isinstance(p, m.Primitive)
+                               or any(p is f for f in found) or p.children]
 
     def _place(self, obj: Any) -> None:
         cfg = self.cfg
@@ -229,39 +288,6 @@ class Editor:
             cfg.touch(section)
             {"property": cfg.crm_config, "rsc_defaults": cfg.rsc_defaults,
              "op_defaults": cfg.op_defaults}[obj.kind].append(obj)
-
-    def _adopt_children(self, d: Definition) -> None:
-        """Move the named resources inside the new container (they leave the top level)."""
-        container = d.element
-        for child_id in d.members:
-            child = self.find_resource(child_id)
-            if child is None:
-                self.infos.append(Diagnostic("error", f"{container.id} refers to missing "
-                                                      f"object {child_id}"))
-                continue
-            parent = self.parent_of(child_id)
-            if parent is not None and parent is not container:
-                raise _err(f"Cannot create {d.kind}:{container.id}: Child "
-                           f"{kind_of(child)}:{child_id} already in "
-                           f"{kind_of(parent)}:{parent.id}", d)
-            if isinstance(container, m.Group) and not isinstance(child, m.Primitive):
-                raise _err(f"a group may contain only primitives; {child_id} is "
-                           f"{kind_of(child)}", d)
-            if isinstance(container, m.Clone) and not isinstance(child, (m.Primitive, m.Group)):
-                raise _err(f"{d.kind} may contain a primitive or a group; {child_id} is "
-                           f"{kind_of(child)}", d)
-            self._remove_from_top(child)
-            if isinstance(container, m.Group):
-                container.members.append(child)
-            elif isinstance(container, m.Clone):
-                container.child = child
-            elif isinstance(container, m.Bundle):
-                container.parts = [child if isinstance(p, m.Primitive) and p.id == child_id
-                                   else p for p in container.parts]
-        if isinstance(container, m.Bundle):
-            # a reference to a missing primitive leaves nothing behind
-            container.parts = [p for p in container.parts if not isinstance(p, m.Primitive)
-                               or self.find_resource(p.id) is p or p.children]
 
     def _remove_from_top(self, obj: Any) -> None:
         for i, r in enumerate(self.cfg.resources):

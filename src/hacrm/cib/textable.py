@@ -22,6 +22,9 @@ def is_textable(obj: Any) -> bool:
         return False
     if getattr(obj, "extra", None):
         return False
+    if isinstance(obj, m.Expression) and obj.value_source == "literal" and obj.value:
+        # shown as a plain value, which reads back without the value-source
+        return False
     if isinstance(obj, m.Rule):
         if any(isinstance(i, (m.Rule, m.Raw)) for i in obj.items):
             return False

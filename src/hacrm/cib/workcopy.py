@@ -18,6 +18,7 @@ from lxml import etree
 from hacrm.backends.base import Backend, BackendError, CibVersion
 from hacrm.cib import model as m
 from hacrm.cib.check import check_configuration
+from hacrm.cib.defaults import drop_read_defaults
 from hacrm.cib.document import CibDocument, DEFAULT_SCHEMA
 from hacrm.cib.edit import Editor, kind_of
 from hacrm.cib.xmlio import CibXmlError, parse_xml, read_configuration
@@ -62,6 +63,7 @@ class WorkingCopy:
         except BackendError as err:
             raise ConfigureError([Diagnostic("error", str(err))]) from None
         self.base = self.document.version
+        drop_read_defaults(self.document.configuration)
         self.editor = Editor(self.document.configuration)
         self._context.schema = self.document.schema
         self._context.node_names_fn = self.editor.node_names

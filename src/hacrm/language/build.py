@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from lark import Token, Transformer, Tree, v_args
+from lark.exceptions import VisitError
 
 from hacrm.cib import model as m
 from hacrm.diagnostics import ConfigureError, Diagnostic
@@ -383,24 +384,28 @@ class _Builder(Transformer):
         target.cls, target.provider, target.type = cls, provider or None, typ
 
     def _sections(self, target: Any, sections: list[Any]) -> None:
-        """Put parsed sections into a resource in order (the implicit list is params)."""
+        """Put parsed sections into a resource in order (the implicit list is params).
+
+        As in crmsh, a run of ``op`` sections (optionally headed by ``operations $id=...``)
+        makes one ``<operations>`` element; an ``op`` after some other section starts another
+        one, which Pacemaker's schema then refuses.
+        """
+        current: m.Operations | None = None
         for sec in sections:
             if isinstance(sec, list):  # implicit params
                 target.children.append(self._attr_set("instance_attributes", sec))
+                current = None
             elif isinstance(sec, m.AttrSet):
                 target.children.append(sec)
+                current = None
             elif isinstance(sec, m.Operations):
-                if target.operations is not None and target.operations.id is None \
-                        and target.operations.id_ref is None:
-                    target.operations.id, target.operations.id_ref = sec.id, sec.id_ref
-                elif target.operations is None:
-                    target.children.append(sec)
+                target.children.append(sec)
+                current = sec
             elif isinstance(sec, m.Op):
-                ops = target.operations
-                if ops is None:
-                    ops = m.Operations()
-                    target.children.append(ops)
-                ops.ops.append(sec)
+                if current is None:
+                    current = m.Operations()
+                    target.children.append(current)
+                current.ops.append(sec)
 
     def rsc_sections(self, items: list[Any]) -> list[Any]:
         return items
@@ -490,7 +495,12 @@ class _Builder(Transformer):
         return Definition("ms", clone, self.line, members=[unquote(str(items[1]))])
 
     def bundle_part(self, items: list[Any]) -> tuple[str, list[m.NvPair]]:
-        return str(items[0]).lower(), list(items[1:])
+        tag = str(items[0]).lower()
+        if tag == "rkt":
+            # crmsh 4.4.1 accepts the word but fails on the element it built
+            self.fail("rkt containers cannot be defined in crm text", items[0],
+                      "use docker, or write the bundle as `xml <bundle ...>`")
+        return tag, list(items[1:])
 
     def bundle(self, items: list[Any]) -> Definition:
         b = m.Bundle(id=self.ident(items[0]))
@@ -1025,7 +1035,13 @@ def build_line(line: LogicalLine, ctx: BuildContext, *, interactive: bool = Fals
     """Parse and build one logical line (raises ConfigureError, located)."""
     tree = parse_line(line)
     builder = _Builder(line, ctx, interactive)
-    definition = builder.transform(tree)
+    try:
+        definition = builder.transform(tree)
+    except VisitError as err:
+        # a refusal raised inside a transformer callback reaches us wrapped by Lark
+        if isinstance(err.orig_exc, ConfigureError):
+            raise err.orig_exc from None
+        raise
     if not isinstance(definition, Definition):  # pragma: no cover - grammar guarantees it
         raise ConfigureError([Diagnostic("error", "not an element definition", line.source,
                                          line.line, 1)])

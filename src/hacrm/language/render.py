@@ -198,7 +198,11 @@ _SET_WORDS = {
 
 def _op_text(op: m.Op, opts: RenderOptions) -> str:
     head = " ".join([f"op {op.name}"] + [nvpair_format(k, v) for k, v in op.attrs.items()])
-    parts = [head] + [attr_set_text(_SET_WORDS["op"][s.tag], s, opts) for s in op.sets
+    parts = [head]
+    if op.attrs.get("description"):
+        # crmsh prints an element's description after its head, ops included
+        parts.append(nvpair_format("description", op.attrs["description"]))
+    parts += [attr_set_text(_SET_WORDS["op"][s.tag], s, opts) for s in op.sets
                       if isinstance(s, m.AttrSet) and s.tag in _SET_WORDS["op"]]
     return _join(parts, opts)
 

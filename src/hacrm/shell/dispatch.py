@@ -134,6 +134,7 @@ class Context:
         ran_command = False
         ok = True
         pos = 0
+        saved: list[Level] | None = None
         self.command_name = ""
         try:
             while True:
@@ -142,6 +143,9 @@ class Context:
                     break
                 word = match.group(1)
                 self.command_name = word
+                if pos == 0 and saved is None and self._is_absolute(word):
+                    saved, self.stack = self.stack, self.stack[:1]
+                    self._mark = 1
                 info = self._resolve(word)
                 self.command_name = info.name
                 if info.is_level:
@@ -153,13 +157,39 @@ class Context:
                 ok = self._call(info, text[match.start():], text[match.end():])
                 break
         except Quit:
+            if saved is not None:
+                self.stack = saved
             raise
         except Exception as err:  # noqa: BLE001 - every failure becomes a message
             self.report(err)
             ok = False
         if ran_command or not ok:
             ok = self._back_out() and ok
+            if saved is not None:
+                self.stack = saved
+                self._mark = len(saved)
+        elif saved is not None:
+            self._leave_abandoned(saved)
         return ok
+
+    def _is_absolute(self, word: str) -> bool:
+        """A level of the top level named from inside another level (``configure show`` typed
+        in ``cib``): the line runs from the top and the position is restored afterwards."""
+        if len(self.stack) <= 1 or type(self.current).lookup(word) is not None:
+            return False
+        info = type(self.stack[0]).lookup(word)
+        return info is not None and info.is_level
+
+    def _leave_abandoned(self, saved: list[Level]) -> None:
+        """Moving to another branch of the tree by its absolute name leaves the old one."""
+        new = self.stack
+        self.stack = saved
+        while len(self.stack) > 1:
+            if not self.up(in_transit=False):
+                self.stack = saved  # e.g. uncommitted changes kept: stay where we were
+                return
+        self.stack = new
+        self._mark = len(new)
 
     def _resolve(self, word: str) -> CommandInfo:
         level = type(self.current)

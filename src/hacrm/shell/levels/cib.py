@@ -23,13 +23,13 @@ def _shadow_names(ctx: Context, words: list[str]) -> list[str]:
 
 
 def _use_names(ctx: Context, words: list[str]) -> list[str]:
-    if len(words) >= 2:
+    if len(words) >= 3:
         return ["withstatus"]
     return ctx.session.shadows().names() + ["live"]
 
 
 def _new_words(ctx: Context, words: list[str]) -> list[str]:
-    return list(_NEW_FLAGS[1:]) if len(words) > 1 else []
+    return list(_NEW_FLAGS[1:]) if len(words) > 2 else []
 
 
 class CibLevel(BaseLevel):

@@ -33,9 +33,27 @@ ELEMENTS = (
 
 
 def _complete_ids(ctx: Context, words: list[str]) -> list[str]:
-    from hacrm.shell.complete import session_ids
+    from hacrm.shell.completer import session_ids
 
     return session_ids(ctx.session)
+
+
+def _complete_load(ctx: Context, words: list[str]) -> list[str]:
+    """load [xml] {replace|update|push} <file>"""
+    from hacrm.shell.completer import file_candidates
+
+    args = [w for w in words[1:-1] if w != "xml"]
+    if not args:
+        return ["xml", "replace", "update", "push"] if len(words) == 2 else \
+            ["replace", "update", "push"]
+    return file_candidates(words[-1])
+
+
+def _complete_save(ctx: Context, words: list[str]) -> list[str]:
+    """save [xml] <file>"""
+    from hacrm.shell.completer import file_candidates
+
+    return (["xml"] if len(words) == 2 else []) + file_candidates(words[-1])
 
 
 def _element(keyword: str, summary: str, **names: tuple[str, ...]) -> Callable[..., bool]:
@@ -168,7 +186,7 @@ class ConfigureLevel(BaseLevel):
             wc.commit()
         return True
 
-    @command(help="Import the CIB from a file")
+    @command(help="Import the CIB from a file", complete=_complete_load)
     def do_load(self, ctx: Context, *args: str) -> bool:
         words = list(args)
         xml = False
@@ -184,7 +202,7 @@ class ConfigureLevel(BaseLevel):
         self._print(self.wc().load(method, text, xml=xml, source=url))  # type: ignore[arg-type]
         return True
 
-    @command(help="Save the CIB to a file")
+    @command(help="Save the CIB to a file", complete=_complete_save)
     def do_save(self, ctx: Context, *args: str) -> bool:
         words = list(args)
         xml = bool(words and words[0] == "xml")

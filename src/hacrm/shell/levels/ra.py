@@ -21,7 +21,7 @@ def _classes(ctx: Context, words: list[str]) -> list[str]:
 
 
 def _agents(ctx: Context, words: list[str]) -> list[str]:
-    from hacrm.shell.complete import agent_candidates
+    from hacrm.shell.completer import agent_candidates
 
     return agent_candidates(ctx.session, words[-1] if words else "")
 

@@ -450,8 +450,23 @@ class Resource:
         self.next_role_reason = why
 
     def current_node(self) -> Node | None:
-        """pe__current_node: the first node it runs on."""
-        return self.running_on[0] if self.running_on else None
+        """pe__current_node: the node the resource is considered active on."""
+        active = None
+        for node in self.running_on:
+            happy = node.online and not node.unclean
+            if self.partial_migration_source is not None:
+                if node is self.partial_migration_source:
+                    return node
+                continue
+            if not self.has(R_NEEDS_FENCING):
+                if happy and (active is None or not active.online or active.unclean):
+                    active = node
+                    break
+            if active is None:
+                active = node
+                if self.has(R_NEEDS_FENCING):
+                    break
+        return active
 
     def printable_id(self) -> str:
         """rsc_printable_id: anonymous clone instances print without their instance number."""

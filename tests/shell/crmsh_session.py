@@ -56,6 +56,31 @@ _CIB_TAG = re.compile(r"<cib[^>]*>")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+_OPTION_LINE = re.compile(r"^[a-z_]+\.[A-Za-z_0-9]+ = ")
+_MESSAGE_TEXT = re.compile(r"^(ERROR|WARNING|INFO): (\d+: )?.*$")
+
+
+def _sort_option_blocks(lines: list[str]) -> list[str]:
+    """``options show`` lists options in no fixed order in crmsh: sort each block."""
+    out: list[str] = []
+    block: list[str] = []
+    for line in lines + [""]:
+        if _OPTION_LINE.match(line):
+            block.append(line)
+            continue
+        out.extend(sorted(block))
+        block = []
+        out.append(line)
+    return out[:-1]
+
+
+def loose(text: str) -> str:
+    """Normalised output with message texts masked: the same kind of message on the same
+    input line counts as the same (hacrm words its messages itself)."""
+    return "\n".join(_MESSAGE_TEXT.sub(r"\1: \2...", line)
+                     for line in normalise(text).splitlines()) + "\n"
+
+
 def normalise(text: str) -> str:
     """Output as crmsh's harness compares it, minus what depends on external tools."""
     lines: list[str] = []
@@ -73,7 +98,7 @@ def normalise(text: str) -> str:
         if any(p.search(line) for p in _EXCLUDE):
             continue
         lines.append(line.rstrip())
-    return "\n".join(lines) + "\n"
+    return "\n".join(_sort_option_blocks(lines)) + "\n"
 
 
 @dataclass

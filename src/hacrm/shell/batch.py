@@ -83,10 +83,12 @@ def run_batch(ctx: Context, lines: Iterable[str], *, source: str) -> int:
 
 
 def leave_all(ctx: Context) -> bool:
-    """Leave every open level as a finished script does (configure commits its changes)."""
+    """Leave every open level as a finished script does (configure commits its changes,
+    since nobody is there to ask)."""
     ok = True
     while len(ctx.stack) > 1:
-        ok = ctx.up(in_transit=True) and ok
+        ok = ctx.stack[-1].on_leave(ctx, in_transit=False) is not False and ok
+        ctx.stack.pop()
     return ok
 
 

@@ -177,11 +177,12 @@ class Session:
                 return answer.startswith("y")
 
     def page(self, text: str) -> None:
-        """Show long output through the pager on a terminal; print it otherwise."""
+        """Show long output through the pager on a terminal; print it otherwise (with a newline
+        added, as crmsh's pager function does: a text that already ends in one gets a blank
+        line after it)."""
         if not text:
             return
-        if not text.endswith("\n"):
-            text += "\n"
+        text += "\n"
         if self.flags.interactive and not self.flags.regression and sys.stdout.isatty():
             rows = shutil.get_terminal_size((80, 24)).lines
             pager = self.prefs.get("core.pager")

@@ -61,7 +61,7 @@ class BaseLevel(Level):
         text = render_help(ctx, subject, detail)
         if text is None:
             raise CommandError(f"no help for {subject}")
-        ctx.session.page(text)
+        ctx.session.page(text.rstrip("\n"))
         return True
 
     @command(old_names=("bye", "exit"), help="Exit the interactive shell")

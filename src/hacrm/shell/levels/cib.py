@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from hacrm.shadow import ShadowError, check_name
 from hacrm.shell.commands import CommandError, command
-from hacrm.shell.levels.base import BaseLevel, columns
+from hacrm.shell.levels.base import BaseLevel
 
 if TYPE_CHECKING:
     from hacrm.shell.dispatch import Context
@@ -94,10 +94,17 @@ class CibLevel(BaseLevel):
     @command(help="List all shadow CIBs")
     def do_list(self, ctx: Context) -> bool:
         names = self.session.shadows().names()
-        if self.session.flags.regression or not self.session.flags.interactive:
+        if self.session.flags.regression:
             self.session.messages.write("".join(n + "\n" for n in names))
         else:
-            self.session.messages.write(columns(names))
+            import shutil
+
+            from hacrm.shell.levels.ra import multicolumn
+
+            width = 80
+            if self.session.flags.interactive:
+                width = shutil.get_terminal_size((80, 24)).columns
+            self.session.messages.write(multicolumn(names, width) if names else "")
         return True
 
     @command(help="Delete a shadow CIB", complete=_shadow_names)
@@ -150,7 +157,7 @@ class CibLevel(BaseLevel):
         shadow = _as_text(session, session.shadows().read(session.shadow))
         diff = difflib.unified_diff(live.splitlines(), shadow.splitlines(), "live",
                                     session.shadow, lineterm="")
-        session.page("".join(line + "\n" for line in diff))
+        session.page("\n".join(diff))
         return True
 
     @command(name="import", help="Import a CIB or PE input file to a shadow")

@@ -153,7 +153,7 @@ class ConfigureLevel(BaseLevel):
     @command(help="Refresh from CIB")
     def do_refresh(self, ctx: Context) -> bool:
         wc = self.wc()
-        if wc.has_changes() and not self.session.ask(
+        if self.session.flags.interactive and wc.has_changes() and not self.session.ask(
                 "All changes will be dropped. Do you want to proceed?"):
             return False
         wc.refresh()

@@ -112,7 +112,7 @@ class OptionsLevel(BaseLevel):
         if option and option != "all":
             names = [n for n in names if n.startswith(option) or n.endswith(option)]
         text = "".join(f"{n} = {prefs.raw(*n.split('.', 1))}\n" for n in names)
-        self.session.page(text + "\n")
+        self.session.page(text)
         return True
 
     @command(help="Save the user preferences to the rc file")

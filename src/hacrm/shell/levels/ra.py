@@ -88,7 +88,7 @@ class RaLevel(BaseLevel):
             width = 80
             if self.session.flags.interactive:
                 width = shutil.get_terminal_size((80, 24)).columns
-            self.session.page(multicolumn(types, width))
+            self.session.messages.write(multicolumn(types, width))
         return True
 
     @command(old_names=("meta",), help="Show meta data for a RA", complete=_agents)

@@ -35,7 +35,8 @@ class Section:
     markdown: str
     source: str
     line: int
-    is_topic: bool
+    #: the name ``help topics`` lists it under (None: not a concept topic)
+    topic: str | None
 
 
 class HelpFormatError(ValueError):
@@ -63,12 +64,16 @@ def parse_sections(text: str, source: str = "<docs>") -> list[Section]:
         marker = _MARKER.match(lines[index + 1]) if index + 1 < len(lines) else None
         if marker is None:
             continue
-        body = marker.group(1)
-        is_topic = False
-        if body.split(None, 1)[0:1] == ["topic"]:
-            is_topic = True
-            body = body.split(None, 1)[1] if " " in body else ""
-        keys = tuple(normalise_key(k) for k in body.split(",") if k.strip())
+        topic: str | None = None
+        raw_keys = []
+        for key in marker.group(1).split(","):
+            words = key.split()
+            if len(words) == 2 and words[0] == "topic":
+                topic = topic or normalise_key(words[1])
+                raw_keys.append(words[1])
+            elif words:
+                raw_keys.append(key)
+        keys = tuple(normalise_key(k) for k in raw_keys)
         if not keys:
             raise HelpFormatError(f"{source}:{index + 2}: help marker without keys")
         end = len(lines)
@@ -78,7 +83,7 @@ def parse_sections(text: str, source: str = "<docs>") -> list[Section]:
                 break
         markdown = "\n".join([lines[index]] + lines[index + 2:end]).strip() + "\n"
         sections.append(Section(keys, _plain_inline(title), depth, markdown, source,
-                                index + 1, is_topic))
+                                index + 1, topic))
     return sections
 
 
@@ -182,23 +187,28 @@ def _commands_listing(level_cls: type) -> str:
 def _topics_listing() -> str:
     seen: list[Section] = []
     for section in index().values():
-        if section.is_topic and section not in seen:
+        if section.topic and section not in seen:
             seen.append(section)
     if not seen:
         return ""
-    rows = [f"\t{s.keys[0]:<16} {s.title}" for s in sorted(seen, key=lambda s: s.keys[0])]
+    rows = [f"\t{s.topic:<16} {s.title}" for s in sorted(seen, key=lambda s: s.topic or "")]
     return "Available topics:\n\n" + "\n".join(rows) + "\n"
 
 
-_INLINE_CODE = re.compile(r"`([^`]*)`")
 _BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
 def _plain_inline(text: str) -> str:
-    text = _LINK.sub(r"\1", text)
-    text = _BOLD.sub(r"\2", text)
-    return _INLINE_CODE.sub(r"\1", text)
+    """Markdown inline markup removed: code spans kept verbatim, links and emphasis as text."""
+    parts = re.split(r"(`[^`]*`)", text)
+    out = []
+    for part in parts:
+        if part.startswith("`") and part.endswith("`") and len(part) >= 2:
+            out.append(part[1:-1])
+        else:
+            out.append(_BOLD.sub(r"\2", _LINK.sub(r"\1", part)))
+    return "".join(out)
 
 
 def render_markdown(markdown: str, colour: bool = False) -> str:

@@ -18,8 +18,9 @@ def _cd_targets(ctx: Context, words: list[str]) -> list[str]:
 
 def _help_subjects(ctx: Context, words: list[str]) -> list[str]:
     from hacrm.shell.help import topic_keys
+    from hacrm.shell.levels.configure import ELEMENTS
 
-    return sorted(set(type(ctx.current).words()) | set(topic_keys()))
+    return sorted(set(type(ctx.current).words()) | set(topic_keys()) | set(ELEMENTS))
 
 
 class BaseLevel(Level):

@@ -7,6 +7,7 @@ yields the same action; that is how constraints, groups and clones end up sharin
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -15,6 +16,8 @@ from .intervals import parse_interval_ms
 from .model import (A_DC, A_HAVE_NODE_ATTRS, A_OPTIONAL, A_PSEUDO, A_RUNNABLE, Action,
                     ActionWrapper, Fail, Node, O_NONE, R_MANAGED, R_NEEDS_FENCING,
                     R_NEEDS_QUORUM, R_STARTING, R_STOPPING, Resource, Role)
+from .history import fence_node
+from .rules import RuleContext, unpack_nvpair_sets
 
 _KEY_RE = re.compile(r"^(.*)_([^_]+)_(\d+)$")
 
@@ -23,8 +26,11 @@ def op_key(rid: str, task: str, interval_ms: int = 0) -> str:
     return f"{rid}_{task}_{interval_ms}"
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def parse_op_key(key: str) -> tuple[str, str, int] | None:
-    """Split "rsc_task_interval"; migrate_to/migrate_from keep their underscore."""
+    """Split "rsc_task_interval"; migrate_to/migrate_from keep their underscore.
+
+    Memoised: a pure function of the key, asked about the same keys many times per run."""
     m = _KEY_RE.match(key)
     if not m:
         return None
@@ -138,7 +144,7 @@ def op_failure_handling(cl: Cluster, rsc: Resource, key: str, task: str) -> tupl
 
 
 def _op_meta(cl: Cluster, rsc: Resource, task: str, interval: int, entry: Any) -> dict[str, str]:
-    from .rules import RuleContext, unpack_nvpair_sets
+
     meta: dict[str, str] = {}
     ctx = RuleContext(now=cl.now, has_rsc=True, rsc_class=rsc.xml.get("class"),
                       rsc_provider=rsc.xml.get("provider"), rsc_type=rsc.xml.get("type"),
@@ -303,6 +309,18 @@ def custom_action(cl: Cluster, rsc: Resource | None, key: str, task: str, node: 
 
 def _unpack_operation(cl: Cluster, action: Action, interval: int) -> None:
     rsc = action.rsc
+    cached = rsc.op_cache.get((action.task, interval, action.uuid))
+    if cached is not None:
+        meta, action.needs, action.on_fail, action.fail_role = cached
+        action.meta = dict(meta)
+        return
+    _unpack_operation_uncached(cl, action, interval)
+    rsc.op_cache[(action.task, interval, action.uuid)] = (dict(action.meta), action.needs,
+                                                         action.on_fail, action.fail_role)
+
+
+def _unpack_operation_uncached(cl: Cluster, action: Action, interval: int) -> None:
+    rsc = action.rsc
     meta = _op_meta(cl, rsc, action.task, interval, action.op_entry)
     if interval > 0:
         meta["interval"] = str(interval)
@@ -335,7 +353,7 @@ def _effective_quorum_policy(cl: Cluster, rsc: Resource) -> str:
 
 
 def _update_runnable(cl: Cluster, action: Action, for_graph: bool) -> None:
-    from .history import fence_node
+
     if action.has(A_PSEUDO):
         return
     node = action.node

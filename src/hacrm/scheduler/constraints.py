@@ -58,11 +58,16 @@ def find_constraint_resource(cl: Cluster, rid: str | None) -> Resource | None:
     """pcmk__find_constraint_resource: top-level ids, or a clone's child by its XML id."""
     if rid is None:
         return None
-    for r in cl.resources:
-        found = _find_cons(r, rid)
-        if found is not None:
-            return found
-    return None
+    index = getattr(cl, "_cons_index", None)
+    if index is None:
+        index = {}
+        for top in cl.resources:
+            for r in top.walk():
+                index.setdefault(r.id, r)
+                if r.clone_name is not None:
+                    index.setdefault(r.clone_name, r.top)
+        cl._cons_index = index  # type: ignore[attr-defined]
+    return index.get(rid)
 
 
 def _find_cons(rsc: Resource, rid: str) -> Resource | None:

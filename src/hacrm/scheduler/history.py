@@ -36,8 +36,11 @@ OCF_EXIT_TEXT = {
 def _int(value: str | None, default: int = 0) -> int:
     if value is None:
         return default
-    m = re.match(r"^\s*([+-]?\d+)", value)
-    return int(m.group(1)) if m else default
+    try:
+        return int(value)
+    except ValueError:
+        m = re.match(r"^\s*([+-]?\d+)", value)
+        return int(m.group(1)) if m else default
 
 
 # --- node states ----------------------------------------------------------------------------
@@ -951,19 +954,23 @@ def _unpack_rsc_op_failure(cl: Cluster, rsc: Resource, node: Node, rc: int, op: 
 def get_failcount(cl: Cluster, node: Node, rsc: Resource, effective: bool = True,
                   op: Any = None, want_last: bool = False):
     """pe_get_failcount: fail-count-<rsc>[#op_interval] node attributes, summed."""
+    fail_attrs = [(k, v) for k, v in node.attrs.items()
+                  if k.startswith("fail-count-") or k.startswith("last-failure-")]
+    if not fail_attrs:
+        return (0, 0) if want_last else 0
     name = rsc.clone_name or rsc.id
     unique = rsc.has(R_UNIQUE)
     if not unique:
         name = base_name(name)
-    version = cl.cib.get("crm_feature_set") or "3.0.13"
-    legacy = _version_lt(version, "3.0.13")
+    version = cl.cib.get("crm_feature_set")
+    legacy = version is None or _version_lt(version, "3.0.13")
     inst = "" if unique else r"(:[0-9]+)?"
     opp = "" if legacy else r"#.+_[0-9]+"
     fc_re = re.compile("^fail-count-" + re.escape(name) + inst + opp + "$")
     lf_re = re.compile("^last-failure-" + re.escape(name) + inst + opp + "$")
     failcount = 0
     last = 0
-    for key, value in node.attrs.items():
+    for key, value in fail_attrs:
         if fc_re.match(key):
             failcount = add_scores(failcount, parse_score(value))
         elif lf_re.match(key):

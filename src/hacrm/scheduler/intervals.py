@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _UNITS = {
@@ -13,6 +14,7 @@ _ISO = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
                   r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 
 
+@functools.lru_cache(maxsize=4096)
 def get_msec(text: str | None) -> int:
     """crm_get_msec: milliseconds, or -1 when the text is not a time span."""
     if text is None:
@@ -26,6 +28,7 @@ def get_msec(text: str | None) -> int:
     return int(int(m.group(1)) * _UNITS[unit])
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_interval_ms(text: str | None) -> int:
     """crm_parse_interval_spec: 0 for a missing or unreadable interval."""
     if text is None:

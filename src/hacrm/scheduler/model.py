@@ -408,6 +408,8 @@ class Resource:
     notify_data: dict[str, Any] = field(default_factory=dict)
     # why nodes were rejected ("why isn't X running?"): node uname -> reasons
     rejections: dict[str, list[str]] = field(default_factory=dict)
+    # operation definitions already unpacked, by (task, interval)
+    op_cache: dict[tuple[str, int], Any] = field(default_factory=dict)
     # promotion bookkeeping
     promotion_priority: int = 0
     cluster: Any = None

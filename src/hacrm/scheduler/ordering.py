@@ -14,6 +14,9 @@ from .model import (A_DANGLE, A_MIGRATE_RUNNABLE, A_OPTIONAL, A_PRINT_ALWAYS, A_
                     O_OPTIONAL, O_PROBE, O_PROMOTED_IMPLIES_FIRST, O_PSEUDO_LEFT, O_RESTART,
                     O_RUNNABLE_LEFT, O_SAME_NODE, O_THEN_CANCELS_FIRST, R_BLOCK, R_MANAGED,
                     R_NOTIFY, R_RELOAD, Role, Variant)
+from .colocation_block import block_colocation_dependents
+from .variants import action_flags
+from .variants import behaviour
 
 UPDATED_FIRST, UPDATED_THEN = 1, 2
 
@@ -91,7 +94,7 @@ def _order_first(cl: Cluster, first_rsc, order) -> None:
 
 def apply_orderings(cl: Cluster) -> None:
     """pcmk__apply_orderings."""
-    from .colocation_block import block_colocation_dependents
+
     from .probes import order_probes
     for order in cl.orderings:
         if order.first_rsc is not None:
@@ -111,7 +114,7 @@ def apply_orderings(cl: Cluster) -> None:
 # --- propagation ----------------------------------------------------------------------------
 
 def _flags_for_ordering(cl: Cluster, action: Action, node: Node | None) -> int:
-    from .variants import action_flags
+
     if action.rsc is None:
         return action.flags
     flags = action_flags(cl, action, None)
@@ -160,13 +163,13 @@ def _action_for_ordering(action: Action) -> Action:
 
 
 def _update_via_rsc(cl: Cluster, first: Action, then: Action, node, flags, filter_, type_) -> int:
-    from .variants import behaviour
+
     return behaviour(then.rsc).update_ordered_actions(cl, first, then, node, flags, filter_, type_)
 
 
 def _update_for_ordering_flags(cl: Cluster, first: Action, then: Action, first_flags: int,
                                then_flags: int, order) -> int:
-    from .variants import behaviour
+
     changed = 0
     node = then.node
     if order.type & O_IMPLIES_THEN_ON_NODE:
@@ -254,7 +257,7 @@ def _group_start_node(action: Action) -> Node | None:
 
 def update_action_for_orderings(cl: Cluster, then: Action, depth: int = 0) -> None:
     """pcmk__update_action_for_orderings."""
-    from .colocation_block import block_colocation_dependents
+
     changed = 0
     last_flags = then.flags
     if then.has(A_REQUIRES_ANY):

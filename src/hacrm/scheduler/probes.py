@@ -10,6 +10,7 @@ from .model import (A_OPTIONAL, A_PSEUDO, A_RUNNABLE, A_TRACKING, Action, Node, 
                     O_APPLY_FIRST_NON_MIGRATABLE, O_IMPLIES_THEN, O_LOAD, O_NONE, O_OPTIONAL,
                     O_RUNNABLE_LEFT, O_SAME_NODE, R_FENCE_DEVICE, R_ORPHAN, Resource, Role,
                     Variant)
+from .primitive import order_vs_unfence
 
 
 def probe_resource_list(cl: Cluster, rscs: list[Resource], node: Node) -> bool:
@@ -66,7 +67,7 @@ def probe_rsc_on_node(cl: Cluster, rsc: Resource, node: Node) -> bool:
             return False
     probe = custom_action(cl, rsc, f"{rsc.id}_monitor_0", "monitor", node, False, True)
     probe.clear(A_OPTIONAL)
-    from .primitive import order_vs_unfence
+
     order_vs_unfence(cl, rsc, node, probe, O_OPTIONAL)
     if node not in rsc.running_on:
         probe.meta["op_target_rc"] = "7"

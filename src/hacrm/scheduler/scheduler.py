@@ -21,9 +21,12 @@ from .unpack import parse_cib, unpack_cluster
 from .variants import behaviour
 
 
-def schedule(cib: Any, now: datetime | None, show_scores: bool = False) -> tuple[Cluster, graph_mod.Graph]:
-    """pcmk__schedule_actions: every stage in order; returns the working set and the graph."""
-    cl = unpack_cluster(cib, now)
+def schedule(cib: Any, now: datetime | None, show_scores: bool = False,
+             unpacked: Cluster | None = None) -> tuple[Cluster, graph_mod.Graph]:
+    """pcmk__schedule_actions: every stage in order; returns the working set and the graph.
+
+    ``unpacked`` may pass in the result of unpacking this very CIB, to save doing it twice."""
+    cl = unpacked if unpacked is not None else unpack_cluster(cib, now)
     cl.show_scores = show_scores
     constraints.unpack_constraints(cl)
     placement.apply_node_criteria(cl)
@@ -67,10 +70,14 @@ class SimulationResult:
     summary: list[str]
     executed: list[str] | None
     revised: list[str] | None
-    graph_xml: str
+    graph_xml_fn: Any
     output_cib: str
     complete: bool = True
     options: SimulateOptions | None = None
+
+    @property
+    def graph_xml(self) -> str:
+        return self.graph_xml_fn()
 
     def format(self) -> str:
         out: list[str] = []
@@ -108,7 +115,9 @@ def simulate(cib_xml: str | bytes, options: SimulateOptions | None = None) -> Si
     from .inject import apply_injections
     options = options or SimulateOptions()
     cib = parse_cib(cib_xml)
-    cl0 = unpack_cluster(copy.deepcopy(cib), options.now)
+    injecting = bool(options.node_up or options.node_down or options.node_fail
+                     or options.op_inject)
+    cl0 = unpack_cluster(copy.deepcopy(cib) if injecting else cib, options.now)
     header: list[str] = []
     total, disabled, blocked = count_instances(cl0)
     if cl0.maintenance_mode:
@@ -120,7 +129,8 @@ def simulate(cib_xml: str | bytes, options: SimulateOptions | None = None) -> Si
                       "BLOCKED from further action due to failure")
     current = format_status(cl0, "Current cluster status")
     injections = apply_injections(cib, options)
-    cl, g = schedule(cib, options.now, options.show_scores)
+    cl, g = schedule(cib, options.now, options.show_scores,
+                     None if injecting else cl0)
     summary = transition_summary(cl)
     scores = sorted(cl.score_log) if options.show_scores else []
     executed = revised = None
@@ -133,6 +143,6 @@ def simulate(cib_xml: str | bytes, options: SimulateOptions | None = None) -> Si
         revised = format_status(cl2, "Revised Cluster Status")
     from lxml import etree
     return SimulationResult(header, current, injections, scores, summary, executed, revised,
-                            graph_mod.to_xml(cl, g),
+                            lambda: graph_mod.to_xml(cl, g),
                             etree.tostring(out_cib, pretty_print=True).decode(), complete,
                             options)

@@ -241,6 +241,8 @@ def unpack_resources(cl: Cluster, resources_xml: Any) -> None:
     for r in cl.all_resources():
         cl.rsc_by_id.setdefault(r.id, r)
     _link_containers(cl)
+    # pe__cmp_rsc_priority: higher priority first, otherwise configuration order (stable)
+    cl.resources.sort(key=lambda r: -r.priority)
     if cl.stonith_enabled and not cl.have_stonith_resource:
         cl.warnings.append("Resource start-up disabled since no STONITH resources have been defined")
 

@@ -1,10 +1,11 @@
-"""Semantic checks of a configuration, with crmsh's meaning.
+"""Semantic checks of a configuration, with crmsh's meaning, plus the schema's verdict.
 
-Two kinds of findings: errors that would make Pacemaker refuse the CIB (a constraint naming a
-resource that does not exist is an invalid IDREF in the schema; these are prefixed ``schema:``
-and always stop a commit) and warnings about things that are legal but probably wrong (an
-unknown meta attribute, a location for a node that is not configured, a colocation with a
-grouped resource).
+Two kinds of findings: errors that would make Pacemaker refuse the CIB (anything
+:mod:`hacrm.cib.schema` finds: a constraint naming a resource that does not exist, a
+deprecated cluster option, a bad enumeration value, a duplicate id; these are prefixed
+``schema:`` and always stop a commit, forced or not) and warnings about things that are legal
+but probably wrong (an unknown meta attribute, a location for a node that is not configured, a
+colocation with a grouped resource), worded as crmsh words them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lxml import etree
+
 from hacrm.cib import model as m
+from hacrm.cib.schema import validate_configuration
+from hacrm.cib.xmlio import write_configuration
 from hacrm.diagnostics import Diagnostic
 
 # Meta attributes Pacemaker knows for resources, and extra ones for containers.
@@ -56,15 +61,28 @@ def _referenced(c: Any) -> list[str]:
     return refs(c)
 
 
-def check_configuration(editor: Any, schema: str = "pacemaker-3.9") -> list[Diagnostic]:
-    """All findings for the configuration held by an :class:`~hacrm.cib.edit.Editor`."""
+def schema_diagnostics(conf: etree._Element, schema: str) -> list[Diagnostic]:
+    """Pacemaker's schema rules broken by a ``<configuration>`` element, as errors."""
+    return [Diagnostic("error", f"schema: {problem}")
+            for problem in validate_configuration(conf, schema)]
+
+
+def check_configuration(editor: Any, schema: str = "pacemaker-3.9",
+                        conf: etree._Element | None = None) -> list[Diagnostic]:
+    """All findings for the configuration held by an :class:`~hacrm.cib.edit.Editor`: crmsh's
+    warnings first, then the schema errors of ``conf`` (its XML; written when not given)."""
+    out = semantic_warnings(editor)
+    if conf is None:
+        conf = write_configuration(editor.cfg)
+    return out + schema_diagnostics(conf, schema)
+
+
+def semantic_warnings(editor: Any) -> list[Diagnostic]:
+    """What crmsh's ``verify`` warns about (things Pacemaker accepts but that look wrong)."""
     out: list[Diagnostic] = []
 
     def warn(msg: str) -> None:
         out.append(Diagnostic("warning", msg))
-
-    def schema_error(msg: str) -> None:
-        out.append(Diagnostic("error", f"schema: {msg}"))
 
     node_ids = {n.id.lower() for n in editor.cfg.nodes if isinstance(n, m.Node)} | \
                {n.uname.lower() for n in editor.cfg.nodes if isinstance(n, m.Node)}
@@ -74,7 +92,7 @@ def check_configuration(editor: Any, schema: str = "pacemaker-3.9") -> list[Diag
             for rsc in _referenced(obj):
                 target = editor.find_resource(rsc)
                 if target is None and editor.find(rsc) is None:
-                    schema_error(f"{obj.id}: resource {rsc} does not exist")
+                    warn(f"{obj.id}: resource {rsc} does not exist")
                     continue
                 parent = editor.parent_of(rsc)
                 if parent is not None and isinstance(parent, m.Group) \
@@ -101,7 +119,7 @@ def check_configuration(editor: Any, schema: str = "pacemaker-3.9") -> list[Diag
         elif isinstance(obj, m.Tag):
             for ref in obj.refs:
                 if editor.find(ref) is None:
-                    schema_error(f"{obj.id}: {ref} does not exist")
+                    warn(f"{obj.id}: {ref} does not exist")
         elif isinstance(obj, m.NvSet):
             known = {"property": CLUSTER_PROPERTIES, "rsc_defaults": RSC_META,
                      "op_defaults": OP_DEFAULTS}[obj.kind]
@@ -124,7 +142,7 @@ def check_configuration(editor: Any, schema: str = "pacemaker-3.9") -> list[Diag
                             warn(f"{obj.id}: unknown attribute '{nv.name}'")
             if isinstance(obj, m.Primitive) and obj.template and \
                     editor.find(obj.template) is None:
-                schema_error(f"{obj.id}: template {obj.template} does not exist")
+                out.append(Diagnostic("error", f"{obj.template}: no such resource template"))
         elif isinstance(obj, m.FencingTopology):
             for lv in obj.levels:
                 if lv.target is not None and lv.target.lower() not in node_ids:
@@ -136,8 +154,4 @@ def check_configuration(editor: Any, schema: str = "pacemaker-3.9") -> list[Diag
                         warn(f"fencing_topology: resource {dev} does not exist")
                     elif not (isinstance(target, m.Primitive) and target.cls == "stonith"):
                         warn(f"fencing_topology: {dev} not a stonith resource")
-        elif isinstance(obj, m.AclTarget):
-            for role in obj.roles:
-                if editor.find(role) is None:
-                    schema_error(f"{obj.id}: role {role} does not exist")
     return out

@@ -596,13 +596,15 @@ def _walk_refs(obj: Any) -> Iterator[Any]:
     from hacrm.cib.ids import children
 
     for c in children(obj):
-        if isinstance(c, (m.AttrSet, m.Operations)) and c.id_ref:
+        if isinstance(c, (m.AttrSet, m.Operations, m.Rule)) and c.id_ref:
             yield c
         yield from _walk_refs(c)
 
 
 def _tag_of(obj: Any) -> str:
-    return "operations" if isinstance(obj, m.Operations) else obj.tag
+    if isinstance(obj, m.Operations):
+        return "operations"
+    return "rule" if isinstance(obj, m.Rule) else obj.tag
 
 
 def _first_of_tag(obj: Any, tag: str) -> Any:
@@ -612,6 +614,8 @@ def _first_of_tag(obj: Any, tag: str) -> Any:
         if isinstance(c, m.Operations) and tag == "operations":
             return c
         if isinstance(c, m.AttrSet) and c.tag == tag:
+            return c
+        if isinstance(c, m.Rule) and tag == "rule":
             return c
         found = _first_of_tag(c, tag)
         if found is not None:

@@ -339,21 +339,31 @@ class WorkingCopy:
         return current != self._original
 
     def verify(self) -> list[Diagnostic]:
+        """crmsh's warnings about the staged configuration, and Pacemaker's schema errors."""
         return check_configuration(self.editor, self.schema)
 
     def commit(self, *, force: bool = False) -> list[Diagnostic]:
-        """Replace the cluster's configuration with the working copy, all or nothing."""
-        diagnostics = self.verify()
+        """Replace the cluster's configuration with the working copy, all or nothing.
+
+        Refused (and nothing written) when the configuration breaks Pacemaker's schema, even
+        when forced, because Pacemaker would refuse it; refused when other checks found errors
+        unless forced; refused when the CIB changed since it was read.
+        """
+        root = self._document().to_element()
+        diagnostics = check_configuration(self.editor, self.schema,
+                                          root.find("configuration"))
         errors = [d for d in diagnostics if d.severity == "error"]
-        if errors and not (force or self.force):
-            raise ConfigureError(errors + [Diagnostic(
-                "error", "commit refused; fix the errors above (or use commit force)")])
         hard = [d for d in errors if d.message.startswith("schema:")]
         if hard:
             raise ConfigureError(hard + [Diagnostic(
-                "error", "commit refused: the CIB would not pass schema validation")])
+                "error", "commit refused: the CIB would not pass Pacemaker's schema "
+                         "validation; nothing was changed")])
+        if errors and not (force or self.force):
+            raise ConfigureError(errors + [Diagnostic(
+                "error", "commit refused; fix the errors above (or use commit force)")])
         try:
-            version = self.backend.replace_configuration(self.cib_xml(), self.base)
+            version = self.backend.replace_configuration(
+                etree.tostring(root, pretty_print=True, encoding="unicode"), self.base)
         except BackendError as err:
             raise ConfigureError([Diagnostic("error", str(err))]) from None
         self.refresh()
@@ -364,11 +374,13 @@ class WorkingCopy:
         return [_object_id(o) for o in self.editor.objects()
                 if kind is None or kind_of(o) == kind]
 
+    def _document(self) -> CibDocument:
+        return CibDocument(dict(self.document.root_attrs), self.editor.cfg,
+                           self.document.status_xml)
+
     def cib_xml(self) -> str:
         """The whole CIB with the staged configuration (for commit, simulate, save xml)."""
-        doc = CibDocument(dict(self.document.root_attrs), self.editor.cfg,
-                          self.document.status_xml)
-        return doc.to_xml()
+        return self._document().to_xml()
 
 
 def _children(obj: Any) -> list[Any]:

@@ -21,38 +21,16 @@ from lark.exceptions import VisitError
 from hacrm.cib import model as m
 from hacrm.diagnostics import ConfigureError, Diagnostic
 from hacrm.language.parse import LogicalLine, parse_line
+from hacrm.language.sets import SetSyntaxError, read_sets
+from hacrm.language.vocabulary import (  # noqa: F401 - re-exported for callers
+    ACL_SHORTCUTS, ACL_SPEC_MAP, DATE_SPEC_NAMES, EXPRESSION_TYPES, IN_RANGE_ATTRS,
+    OP_ATTRIBUTES, ORDER_KINDS, RESOURCE_ACTIONS, RESOURCE_ROLES, SCORE_TYPES, Definition,
+    canonize, is_valid_id,
+)
 from hacrm.language.words import split_pair, unquote
 
-# Attributes the schema allows on <op>; any other name=value of an op is an instance attribute.
-OP_ATTRIBUTES = ("id", "name", "interval", "description", "start-delay", "interval-origin",
-                 "timeout", "enabled", "record-pending", "role", "on-fail")
-RESOURCE_ROLES = ("Stopped", "Started", "Promoted", "Unpromoted", "Master", "Slave")
-RESOURCE_ACTIONS = ("start", "promote", "demote", "stop")
-ORDER_KINDS = ("Optional", "Mandatory", "Serialize")
-SCORE_TYPES = {"advisory": "0", "mandatory": "INFINITY"}
-EXPRESSION_TYPES = ("string", "integer", "number", "version")
-DATE_SPEC_NAMES = ("hours", "monthdays", "weekdays", "yearsdays", "months", "weeks", "years",
-                   "weekyears", "moon")
-IN_RANGE_ATTRS = ("start", "end")
-ACL_SPEC_MAP = {"xpath": "xpath", "ref": "reference", "reference": "reference",
-                "tag": "object-type", "type": "object-type", "attr": "attribute",
-                "attribute": "attribute"}
-# XPath shortcuts of ACL rules; '@@' is replaced by the words after the shortcut.
-ACL_SHORTCUTS: dict[str, tuple[str, ...]] = {
-    "meta": ("//primitive[@id='@@']/meta_attributes", "/nvpair[@name='@@']"),
-    "params": ("//primitive[@id='@@']/instance_attributes", "/nvpair[@name='@@']"),
-    "utilization": ("//primitive[@id='@@']/utilization",),
-    "location": ("//rsc_location[@id='cli-prefer-@@' and @rsc='@@']",),
-    "property": ("//crm_config/cluster_property_set", "/nvpair[@name='@@']"),
-    "nodeattr": ("//nodes/node/instance_attributes", "/nvpair[@name='@@']"),
-    "nodeutil": ("//nodes/node/utilization", "[@uname='@@']"),
-    "node": ("//nodes/node", "[@uname='@@']"),
-    "status": ("/cib/status",),
-    "cib": ("/cib",),
-}
 _SCORE_RE = re.compile(r"^[+-]?(inf(inity)?|INF(INITY)?|[0-9]+)$")
 _VALUE_SOURCE_RE = re.compile(r"^(?P<src>[^\s{}]+)(\{(?P<val>\S+)\})?$")
-_IDENT_RE = re.compile(r"^[A-Za-z_][\w.-]*$")
 _UNAME_RE = re.compile(r"^([^:]+)(?::(normal|member|ping|remote))?$", re.I)
 
 
@@ -71,26 +49,9 @@ class BuildContext(Protocol):
         """True when the CIB schema knows the Promoted/Unpromoted role names (3.7 and later)."""
         ...
 
-
-@dataclass
-class Definition:
-    """One parsed element: the model object plus what it refers to by id.
-
-    ``members`` are the ids a group, clone or ms contains (resolved by the editor, which moves
-    the existing primitives inside); ``op_target`` is the resource a ``monitor`` line adds an
-    op to; ``warnings`` are messages crmsh prints while accepting the line.
-    """
-
-    kind: str
-    element: Any
-    line: LogicalLine
-    members: list[str] = field(default_factory=list)
-    op_target: str | None = None
-    warnings: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def id(self) -> str:
-        return getattr(self.element, "id", "") or ""
+    def acl_user_supported(self) -> bool:
+        """True when the CIB schema still has the old ``acl_user`` (before pacemaker-2.0)."""
+        ...
 
 
 def pick_provider(providers: list[str]) -> str:
@@ -100,15 +61,6 @@ def pick_provider(providers: list[str]) -> str:
     if "pacemaker" in providers:
         return "pacemaker"
     return providers[0]
-
-
-def canonize(value: str, choices: tuple[str, ...]) -> str | None:
-    """``value`` spelt as in ``choices`` (case-insensitive match), or None."""
-    low = value.lower()
-    for c in choices:
-        if c.lower() == low:
-            return c
-    return None
 
 
 class _Builder(Transformer):
@@ -601,86 +553,22 @@ class _Builder(Transformer):
 
     def _resource_sets(self, tokens: list[Any], qualifier: str,
                        anchor: Token | None) -> list[m.ResourceSet]:
-        """crmsh's resource set reading: brackets open non-sequential sets ('[' also
-        require-all=false), and a change of role/action starts a new set."""
-        sets: list[m.ResourceSet] = []
-        cur = m.ResourceSet()
-        prev_q = ""
-        opened = ""
-        sequential, require_all = True, True
+        """crmsh's resource set reading (see :mod:`hacrm.language.sets`), errors located."""
+        words = [unquote(str(t)) if isinstance(t, Token) else str(t) for t in tokens]
+        choices = RESOURCE_ACTIONS if qualifier == "action" else RESOURCE_ROLES
 
-        def save() -> None:
-            nonlocal cur
-            if not cur.refs:
-                return
-            if not require_all:
-                cur.require_all = "false"
-            if not sequential:
-                cur.sequential = "false"
-            if prev_q:
-                setattr(cur, qualifier, prev_q)
-            sets.append(cur)
-            cur = m.ResourceSet()
+        def canon(q: str) -> str | None:
+            return canonize(self.role_name(q) if qualifier == "role" else q, choices)
 
-        last_tok = anchor
-        for item in tokens:
-            if isinstance(item, Token):
-                last_tok = item
-            text = item if isinstance(item, str) and not isinstance(item, Token) else str(item)
-            if text == "_rsc_set_":
-                continue
-            if text in ("(", "["):
-                save()
-                prev_q = ""
-                if opened:
-                    self.fail("cannot nest resource sets", last_tok)
-                sequential = False
-                if text == "[":
-                    require_all = False
-                opened = text
-                continue
-            if text in (")", "]"):
-                if not cur.refs:
-                    self.fail("empty resource set", last_tok)
-                save()
-                prev_q = ""
-                if not opened:
-                    self.fail("unmatched closing bracket", last_tok)
-                if {"(": ")", "[": "]"}[opened] != text:
-                    self.fail("mismatched closing bracket", last_tok)
-                sequential, require_all, opened = True, True, ""
-                continue
-            word = unquote(text)
-            if "=" in word:
-                key, _, value = word.partition("=")
-                if "=" in value:
-                    self.fail(f"extra = in {word}", last_tok)
-                if key not in ("sequential", "require-all"):
-                    self.fail(f"unknown attribute `{key}`", last_tok,
-                              "resource sets take sequential= and require-all=")
-                flag = value.lower() in ("true", "yes", "on", "1")
-                if value.lower() not in ("true", "yes", "on", "1", "false", "no", "off", "0"):
-                    self.fail(f"not a boolean: {value}", last_tok)
-                if key == "sequential":
-                    sequential = flag
-                else:
-                    require_all = flag
-                continue
-            rsc, _, q = word.partition(":")
-            if q:
-                choices = RESOURCE_ACTIONS if qualifier == "action" else RESOURCE_ROLES
-                canon = canonize(self.role_name(q) if qualifier == "role" else q, choices)
-                if canon is None:
-                    self.fail(f"invalid {qualifier} for {word}", last_tok)
-                q = canon or ""
-            if q != prev_q:
-                save()
-                prev_q = q
-            cur.refs.append(rsc)
-        if opened:
-            self.fail("unmatched opening bracket", last_tok)
-        save()
-        return sets
+        try:
+            return read_sets(words, qualifier, canon)
+        except SetSyntaxError as err:
+            tok = anchor
+            for t in tokens[:err.index + 1]:
+                if isinstance(t, Token):
+                    tok = t
+            self.fail(str(err), tok, err.hint)
+            return []
 
     def _split_ref(self, tok: Token, qualifier: str) -> tuple[str, str | None, str | None]:
         """``rsc[:role]`` / ``rsc[:action]`` -> (rsc, qualifier value, instance number)."""
@@ -696,18 +584,22 @@ class _Builder(Transformer):
         self.fail(f"invalid {qualifier} `{q}` for `{rsc}`", tok)
         return rsc, None, None
 
-    def _tail(self, items: list[Any], names: tuple[str, ...]) -> tuple[list[Any], tuple[str, str] | None]:
+    def _tail(self, items: list[Any], names: tuple[str, ...]
+              ) -> tuple[list[Any], tuple[str, str, Token] | None]:
         """crmsh reads a trailing option (symmetrical=, node-attribute=, loss-policy=) first."""
         if items and isinstance(items[-1], Token) and items[-1].type == "NVPAIR":
             name, value = split_pair(items[-1])
             if name in names:
-                return items[:-1], (name, value)
+                return items[:-1], (name, value, items[-1])
         return items, None
 
     def colocation(self, items: list[Any]) -> Definition:
         col = m.Colocation(id=self.ident(items[0]))
         key, value = self.score(items[1])
-        setattr(col, "score" if key == "score" else "score_attribute", value)
+        if key != "score":
+            self.fail(f"`{items[1]}` is not a score", items[1],
+                      "a colocation score is a number, inf or -inf")
+        col.score = value
         rest, tail = self._tail(items[2:], ("node-attribute",))
         if tail:
             col.node_attribute = tail[1].lower()
@@ -735,7 +627,7 @@ class _Builder(Transformer):
         if tail:
             value = tail[1].lower()
             if value not in ("true", "false", "yes", "no", "on", "off"):
-                self.fail(f"symmetrical must be a boolean, not `{tail[1]}`")
+                self.fail(f"symmetrical must be a boolean, not `{tail[1]}`", tail[2])
             order.symmetrical = "true" if value in ("true", "yes", "on") else "false"
         if len(rest) == 2 and all(isinstance(t, Token) and t.type == "SET_WORD" for t in rest):
             order.first, order.first_action, order.first_instance = \
@@ -751,7 +643,8 @@ class _Builder(Transformer):
         rest, tail = self._tail(items[2:], ("loss-policy",))
         if tail:
             if tail[1] not in ("stop", "demote", "fence", "freeze"):
-                self.fail(f"loss-policy must be stop, demote, fence or freeze, not `{tail[1]}`")
+                self.fail(f"loss-policy must be stop, demote, fence or freeze, not `{tail[1]}`",
+                          tail[2])
             ticket.loss_policy = tail[1]
         if len(rest) == 1 and isinstance(rest[0], Token) and rest[0].type == "SET_WORD":
             ticket.rsc, ticket.rsc_role, _ = self._split_ref(rest[0], "role")
@@ -796,7 +689,11 @@ class _Builder(Transformer):
         kind, target = items[-1]
         if kind == "node":
             key, val = self.score(target[0])
-            setattr(loc, "score" if key == "score" else "score_attribute", val)
+            if key != "score":
+                self.fail(f"`{target[0]}` is not a score", target[0],
+                          "a location for a node takes a number, inf or -inf; a node attribute "
+                          "as score goes in a rule: `rule <attribute>: <expression>`")
+            loc.score = val
             loc.node = unquote(str(target[1]))
             if len(target) > 2 and loc.role is None:
                 self._location_attr(loc, *target[2])
@@ -976,6 +873,10 @@ class _Builder(Transformer):
         return right
 
     def user(self, items: list[Any]) -> Definition:
+        if not self.ctx.acl_user_supported():
+            self.fail("user is not supported by the CIB's schema (pacemaker-2.0 and later use "
+                      "acl_target)", items[0], f"write `acl_target {self.ident(items[0])} "
+                      f"<role> ...` with roles defined by `role`")
         user = m.AclUser(id=self.ident(items[0]), items=list(items[1:]))
         return Definition("user", user, self.line)
 
@@ -1049,11 +950,6 @@ def build_line(line: LogicalLine, ctx: BuildContext, *, interactive: bool = Fals
     if hasattr(definition.element, "comments") and line.comments:
         definition.element.comments[:0] = line.comments
     return definition
-
-
-def is_valid_id(value: str) -> bool:
-    """An XML id as Pacemaker accepts it (crmsh refuses others)."""
-    return _IDENT_RE.match(value) is not None
 
 
 ResolveRef = Callable[[str, str], str]

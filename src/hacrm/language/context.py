@@ -55,3 +55,6 @@ class SystemContext:
 
     def ocf_1_1(self) -> bool:
         return schema_at_least(self.schema, 3, 7)
+
+    def acl_user_supported(self) -> bool:
+        return not schema_at_least(self.schema, 2, 0)

@@ -148,6 +148,8 @@ _TERMINAL_WORDS = {
 def _describe(terminal: str) -> str:
     if terminal in _TERMINAL_WORDS:
         return _TERMINAL_WORDS[terminal]
+    if terminal.startswith("_KW_"):
+        return f"`{terminal[4:].lower()}`"
     pattern = None
     try:
         pattern = parser().get_terminal(terminal).pattern

@@ -19,7 +19,8 @@ from lxml import etree
 
 from hacrm.cib import model as m
 from hacrm.cib.edit import kind_of
-from hacrm.language.build import ACL_SHORTCUTS
+from hacrm.language.vocabulary import ACL_SHORTCUTS, RESOURCE_ACTIONS, RESOURCE_ROLES, canonize
+from hacrm.language.sets import SetSyntaxError, read_sets, same_sets, set_words
 from hacrm.language.words import is_plain, quote
 
 # The order crmsh lists element kinds in.
@@ -134,36 +135,6 @@ def attr_set_text(keyword: str, s: m.AttrSet, opts: RenderOptions) -> str:
 
 def _is_false(value: str | None) -> bool:
     return value is not None and value.lower() in ("false", "no", "off", "0")
-
-
-def rsc_set_words(sets: list[m.ResourceSet], kind: str) -> list[str]:
-    """Resource sets as crm words: ``a ( b c ) [ d e ]`` with roles or actions."""
-    col: list[str] = []
-    count = 0
-    sequential: str | None = None
-    require_all: str | None = None
-    for s in sets:
-        sequential, require_all = s.sequential, s.require_all
-        if _is_false(require_all):
-            col.append("[")
-        elif _is_false(sequential):
-            col.append("(")
-        q = s.action if kind == "order" else s.role
-        for ref in s.refs:
-            col.append(f"{ref}:{q}" if q else ref)
-            count += 1
-        if _is_false(require_all):
-            if not _is_false(sequential):
-                col.append("sequential=true")
-            col.append("]")
-        elif _is_false(sequential):
-            col.append(")")
-    seq_all = not _is_false(sequential) and not _is_false(require_all)
-    is_ticket = kind == "rsc_ticket"
-    if kind != "location" and ((seq_all and not is_ticket and count <= 2)
-                               or (is_ticket and count <= 1)):
-        col.insert(0, "_rsc_set_")
-    return col
 
 
 def _ref(rsc: str | None, qualifier: str | None, instance: str | None) -> str:
@@ -282,7 +253,7 @@ def _location(c: m.Location, opts: RenderOptions) -> list[str]:
     elif c.rsc_pattern is not None:
         rsc = f"/{c.rsc_pattern}/"
     else:
-        rsc = "{ " + " ".join(rsc_set_words(c.sets, "location")) + " }"
+        rsc = "{ " + " ".join(set_words(c.sets, "location")) + " }"
     head = f"location {c.id} {rsc}"
     if c.role is not None:
         head += f" role={c.role}"
@@ -300,7 +271,7 @@ def _simple_constraint(c: m.Colocation | m.Order, opts: RenderOptions) -> list[s
     else:
         score = _score_text(c.score, None) or (c.kind or "")
     if c.sets:
-        col = rsc_set_words(c.sets, kind)
+        col = set_words(c.sets, kind)
     elif isinstance(c, m.Colocation):
         col = [_ref(c.rsc, c.rsc_role, c.rsc_instance),
                _ref(c.with_rsc, c.with_rsc_role, c.with_rsc_instance)]
@@ -318,7 +289,7 @@ def _simple_constraint(c: m.Colocation | m.Order, opts: RenderOptions) -> list[s
 
 
 def _ticket(c: m.Ticket, opts: RenderOptions) -> list[str]:
-    col = rsc_set_words(c.sets, "rsc_ticket") if c.sets else [_ref(c.rsc, c.rsc_role, None)]
+    col = set_words(c.sets, "rsc_ticket") if c.sets else [_ref(c.rsc, c.rsc_role, None)]
     if c.loss_policy:
         col.append(f"loss-policy={c.loss_policy}")
     return [f"rsc_ticket {c.id} {c.ticket}: {' '.join(col)}"]
@@ -494,7 +465,7 @@ def element_text(obj: Any, opts: RenderOptions | None = None) -> str:
     opts = opts or RenderOptions()
     from hacrm.cib.textable import is_textable
 
-    if not is_textable(obj):
+    if not is_textable(obj) or not _sets_read_back(obj):
         text = xml_element_text(obj, opts)
     elif isinstance(obj, m.Tag):
         text = " ".join(["tag", obj.id] + obj.refs)
@@ -504,6 +475,22 @@ def element_text(obj: Any, opts: RenderOptions | None = None) -> str:
     if comments:
         return "\n".join(_comment_text(c) for c in comments) + "\n" + text
     return text
+
+
+def _sets_read_back(obj: Any) -> bool:
+    """Do a constraint's resource sets read back the same from their crm text?  (crmsh shows
+    the constraint as XML when they do not, e.g. two sets that print as one.)"""
+    sets = getattr(obj, "sets", None)
+    if not sets or not isinstance(obj, (m.Location, m.Colocation, m.Order, m.Ticket)):
+        return True
+    kind = kind_of(obj)
+    qualifier = "action" if kind == "order" else "role"
+    choices = RESOURCE_ACTIONS if qualifier == "action" else RESOURCE_ROLES
+    try:
+        again = read_sets(set_words(sets, kind), qualifier, lambda q: canonize(q, choices))
+    except SetSyntaxError:
+        return False
+    return same_sets(sets, again)
 
 
 def _comment_text(text: str) -> str:

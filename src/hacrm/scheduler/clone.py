@@ -104,6 +104,16 @@ def _location(rsc: Resource) -> Node | None:
     return nodes[0] if len(nodes) == 1 else None
 
 
+def _location_score(rsc: Resource) -> NodeScore | None:
+    found: list[NodeScore] = []
+    for r in rsc.walk():
+        if r.children:
+            continue
+        if r.allocated_to is not None and all(f.node is not r.allocated_to.node for f in found):
+            found.append(r.allocated_to)
+    return found[0] if len(found) == 1 else None
+
+
 def _current_location(rsc: Resource) -> Node | None:
     nodes = []
     for r in rsc.walk():
@@ -349,15 +359,15 @@ def clone_apply_coloc_as_primary(cl: Cluster, dependent: Resource, primary: Reso
             finalize_assignment(cl, dependent, None, True)
         return
     if c.score >= INFINITY:
+        from .promotable import node_list_exclude
         affected = []
         for child in primary.children:
-            chosen = _location(child)
-            if chosen is not None and not _recursive_any(child, R_BLOCK):
-                affected.append(chosen)
-        for ns in dependent.allowed_nodes.values():
-            if ns.node not in affected:
-                ns.weight = -INFINITY
-                dependent.reject(ns.node, f"colocation {c.id}: no instance of {primary.id}")
+            if _recursive_any(child, R_BLOCK):
+                continue
+            chosen = _location_score(child)
+            if chosen is not None:
+                affected.insert(0, chosen)
+        node_list_exclude(dependent, affected, False)
         return
     for child in primary.children:
         apply_coloc_score(cl, dependent, child, c, False)

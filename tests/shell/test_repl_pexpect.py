@@ -1,0 +1,176 @@
+"""The real shell on a pseudo-terminal (pexpect), as a user types into it.
+
+prompt_toolkit draws with escape sequences and does not print the prompt's trailing blank, and
+``show`` is coloured on a terminal, so expectations are regular expressions that allow colour
+codes between characters (:func:`shown`).  CPR requests are disabled and the terminal size is
+fixed.  Each test starts its own ``crm`` on a scratch file CIB.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+CRM = str(Path(sys.executable).with_name("crm"))
+FIXTURE_OCF = Path(__file__).with_name("fixtures") / "ocf"
+_CODES = r"(?:\x1b\[[0-9;?]*[A-Za-z])*"
+
+
+def shown(text: str) -> str:
+    """A regex matching ``text`` with any terminal escape codes between its characters."""
+    return "".join(re.escape(ch) + _CODES for ch in text)
+
+
+@pytest.fixture
+def crm(scratch):
+    env = dict(os.environ)
+    env.update(scratch.env())
+    env.update(PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="120", LINES="40", TERM="xterm",
+               EDITOR="false")
+    children = []
+
+    def spawn(*args: str, extra_env: dict[str, str] | None = None):
+        child = pexpect.spawn(CRM, ["--node", "n1", *args], env={**env, **(extra_env or {})},
+                              encoding="utf-8", timeout=15, dimensions=(40, 120),
+                              cwd=str(scratch.root))
+        children.append(child)
+        return child
+
+    yield spawn
+    for child in children:
+        if child.isalive():
+            child.terminate(force=True)
+
+
+def prompt(child, path: str = "", cib: str = "cib.xml") -> None:
+    child.expect_exact(f"crm({cib}/n1){path}#")
+
+
+def enter(child, line: str) -> None:
+    """Type a line and wait until the shell took it (its echo after the prompt is redrawn)."""
+    child.sendline(line)
+    child.expect(shown(line.split()[-1]) if line.split() else "\n")
+
+
+@pytest.mark.slow
+def test_levels_completion_show_commit(crm, scratch) -> None:
+    c = crm()
+    prompt(c)
+    c.sendline("configure")
+    prompt(c, "configure")
+    c.sendline("property stonith-enabled=false")
+    prompt(c, "configure")
+    c.send("primitive p1 ocf:heartbeat:Dum\t")          # agent completed by Tab
+    c.expect(shown("my"))
+    c.send(" params fa\t")                               # parameter name completed, '=' added
+    c.expect(shown("ke="))
+    c.sendline("1")
+    prompt(c, "configure")
+    c.sendline("show changed")
+    c.expect(shown("primitive p1 Dummy"))
+    c.expect(shown("params fake=1"))
+    prompt(c, "configure")
+    enter(c, "commit")
+    prompt(c, "configure")
+    assert 'id="p1"' in scratch.cib.read_text()
+    c.sendline("up")
+    prompt(c)
+    c.sendline("quit")
+    c.expect("bye")
+    c.expect(pexpect.EOF)
+
+
+@pytest.mark.slow
+def test_help_and_syntax_error(crm) -> None:
+    c = crm()
+    prompt(c)
+    c.sendline("configure")
+    prompt(c, "configure")
+    c.sendline("help show")
+    c.expect(shown("Show the configuration"))
+    prompt(c, "configure")
+    c.sendline("primitive")
+    c.expect(r"<input>:1:\d+: .*error")
+    prompt(c, "configure")
+    c.sendline("location l1 p1 100 node1")
+    c.expect("error")
+    prompt(c, "configure")
+    c.sendcontrol("d")
+    prompt(c)
+    c.sendcontrol("d")
+    c.expect("bye")
+    c.expect(pexpect.EOF)
+
+
+@pytest.mark.slow
+def test_ctrl_c_and_multiline(crm) -> None:
+    c = crm("configure")
+    prompt(c, "configure")
+    c.send("primitive cancelled Dummy")
+    c.sendcontrol("c")
+    prompt(c, "configure")
+    c.sendline("primitive p2 Dummy \\")
+    c.expect_exact("   >")
+    c.sendline("   params fake=2")
+    prompt(c, "configure")
+    c.sendline("show")
+    c.expect(shown("primitive p2 Dummy"))
+    prompt(c, "configure")
+    c.sendline("show cancelled")
+    c.expect("does not exist")
+    prompt(c, "configure")
+    c.sendcontrol("d")
+    c.expect(r"changes pending.*commit")
+    c.sendline("n")
+    prompt(c)
+    c.sendline("quit")
+    c.expect(pexpect.EOF)
+
+
+@pytest.mark.slow
+def test_shadow_cib_new_use_commit(crm, scratch) -> None:
+    c = crm()
+    prompt(c)
+    c.sendline("cib new trial")
+    c.expect("trial shadow CIB created")
+    prompt(c, cib="trial")
+    c.sendline("configure property stonith-enabled=false")
+    prompt(c, cib="trial")
+    enter(c, "configure primitive s1 Dummy")
+    prompt(c, cib="trial")
+    assert 'id="s1"' in (scratch.shadow / "shadow.trial").read_text()
+    assert 'id="s1"' not in scratch.cib.read_text()
+    c.sendline("cib commit trial")
+    c.expect("committed 'trial' shadow CIB to the cluster")
+    prompt(c, cib="trial")
+    assert 'id="s1"' in scratch.cib.read_text()
+    c.sendline("cib use live")
+    prompt(c)
+    c.sendline("quit")
+    c.expect(pexpect.EOF)
+
+
+@pytest.mark.slow
+def test_edit_with_a_scripted_editor(crm, scratch) -> None:
+    editor = scratch.root / "editor.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's/fake=1/fake=42/' \"$1\"\n")
+    editor.chmod(0o755)
+    c = crm("configure", extra_env={"EDITOR": str(editor)})
+    prompt(c, "configure")
+    c.sendline("primitive e1 Dummy params fake=1")
+    prompt(c, "configure")
+    c.sendline("edit e1")
+    prompt(c, "configure")
+    c.sendline("show e1")
+    c.expect(shown("fake=42"))
+    prompt(c, "configure")
+    c.sendline("quit")
+    c.expect(r"changes pending.*commit")
+    c.sendline("n")
+    c.expect(pexpect.EOF)

@@ -39,6 +39,9 @@ def _order_stop(cl: Cluster, rsc: Resource, op: Action) -> None:
         if implicit:
             order_actions(op, a, O_PRESERVE)
             order_actions(op, parent_stop, O_PRESERVE)
+        if rsc.has(1 << 4):
+            from .notifications import order_notifs_after_fencing
+            order_notifs_after_fencing(cl, a, rsc, op)
     for a in rsc_actions(rsc, target, "demote", False):
         if not a.node.online or a.node.unclean or rsc.has(1 << 16):
             a.set(A_PSEUDO | A_RUNNABLE)

@@ -19,7 +19,7 @@ from hacrm.cib import model as m
 from hacrm.cib.ids import IdRegistry, assign_ids, walk_ids, walk_ids_thin
 from hacrm.cib.xmlio import CibXmlError, parse_xml, read_configuration
 from hacrm.diagnostics import ConfigureError, Diagnostic
-from hacrm.language.build import OP_ATTRIBUTES, Definition, is_valid_id
+from hacrm.language.vocabulary import OP_ATTRIBUTES, Definition, is_valid_id
 
 DEFAULT_SET_IDS = {"property": "cib-bootstrap-options", "rsc_defaults": "rsc-options",
                    "op_defaults": "op-options"}
@@ -467,6 +467,7 @@ class Editor:
 
     def _delete_one(self, obj: Any, quiet: bool = False) -> None:
         ident = obj.id
+        children = list(_child_resources(obj))
         parent = self.parent_of(ident) if not isinstance(obj, m.Node) else None
         if parent is not None and len(list(_child_resources(parent))) == 1:
             self._delete_one(parent, quiet)
@@ -494,9 +495,11 @@ class Editor:
         else:
             return
         if isinstance(obj, (m.Primitive, m.Group, m.Clone, m.Bundle)):
-            self._drop_references(obj, quiet)
+            self._drop_references(obj, quiet, children)
 
-    def _drop_references(self, obj: Any, quiet: bool) -> None:
+    def _drop_references(self, obj: Any, quiet: bool, children: list[Any]) -> None:
+        """Tags and constraints lose the deleted resource; a simple constraint on a deleted
+        container moves to the container's first child (crmsh)."""
         ident = obj.id
         for tag in [t for t in self.cfg.tags if isinstance(t, m.Tag) and ident in t.refs]:
             tag.refs = [r for r in tag.refs if r != ident]
@@ -504,10 +507,11 @@ class Editor:
                 self._remove_top(tag)
                 if not quiet:
                     self.infos.append(Diagnostic("info", f"hanging tag:{tag.id} deleted"))
-        children = list(_child_resources(obj))
         for c in list(self._constraints_on(ident)):
             if not c.sets and children:
-                _rename_refs(c, ident, children[0].id)
+                if _rename_refs(c, ident, children[0].id):
+                    self.infos.append(Diagnostic("info", f"modified {kind_of(c)}:{c.id} from "
+                                                         f"{ident} to {children[0].id}"))
             deleted = _delete_refs(c, ident)
             if _silly(c, ident):
                 self._remove_top(c)
@@ -521,6 +525,8 @@ class Editor:
             raise _err("no new id given")
         if new in self.registry:
             raise _err(f"id {new} is already in use")
+        if not is_valid_id(new):
+            raise _err(f"'{new}': invalid object id")
         obj = self.find(old)
         if obj is None:
             raise _err(f"object {old} does not exist")
@@ -530,10 +536,10 @@ class Editor:
             raise _err("cannot rename nodes")
         if isinstance(obj, (m.Primitive, m.Group, m.Clone, m.Bundle)):
             for c in list(self._constraints_on(old)):
-                _rename_refs(c, old, new)
-            for t in self.cfg.tags:
-                if isinstance(t, m.Tag):
-                    t.refs = [new if r == old else r for r in t.refs]
+                if _rename_refs(c, old, new):
+                    self.infos.append(Diagnostic("info", f"modified {kind_of(c)}:{c.id} from "
+                                                         f"{old} to {new}"))
+            # crmsh leaves tags naming the old id as they are
         self._unindex(obj)
         if isinstance(obj, m.NvSet):
             obj.attrs.id = new

@@ -16,6 +16,24 @@ from hacrm.cib import model as m
 from hacrm.cib.ids import children
 
 
+def _recipient_swallows_select(alert: m.Alert) -> bool:
+    """``to r meta a=1 select nodes``: without braces, the words after a recipient's
+    attributes are read as more attributes; crmsh prints braces only when a plain
+    attribute set follows a recipient, so a later ``select`` would not read back."""
+    kids = [c for c in alert.children if isinstance(c, (m.Recipient, m.AttrSet))]
+    first = next((i for i, c in enumerate(kids) if isinstance(c, m.Recipient)), None)
+    braced = first is not None and any(isinstance(c, m.AttrSet) for c in kids[first + 1:])
+    if braced:
+        return False
+    pending = False
+    for c in alert.children:
+        if isinstance(c, m.Recipient):
+            pending = bool(c.sets)
+        elif isinstance(c, m.AlertSelect) and pending:
+            return True
+    return False
+
+
 def is_textable(obj: Any) -> bool:
     """True when the crm text of ``obj`` describes it completely."""
     if isinstance(obj, m.Raw):
@@ -66,5 +84,7 @@ def is_textable(obj: Any) -> bool:
         return all(is_textable(p) for p in obj.parts if not isinstance(p, m.Primitive))
     if isinstance(obj, m.Alert):
         if sum(1 for c in obj.children if isinstance(c, m.AlertSelect)) > 1:
+            return False
+        if _recipient_swallows_select(obj):
             return False
     return all(is_textable(c) for c in children(obj))

@@ -125,7 +125,12 @@ class _Builder(Transformer):
         return m.NvPair(name=name, value=self.role_name(value, name))
 
     def nvkey(self, items: list[Token]) -> m.NvPair:
-        return m.NvPair(name=unquote(str(items[0])))
+        text = unquote(str(items[0]))
+        if "=" in text:
+            # a quoted "name=value" word: the shell removes the quotes before crmsh looks
+            name, _, value = text.partition("=")
+            return m.NvPair(name=name, value=value)
+        return m.NvPair(name=text)
 
     def nvpair_id(self, items: list[Token]) -> m.NvPair:
         text = unquote(str(items[0]))[1:]
@@ -892,12 +897,10 @@ class _Builder(Transformer):
     # ------------------------------------------------------------ alerts
     def alert_select(self, items: list[Token]) -> m.AlertSelect:
         sel = m.AlertSelect()
-        in_attrs = False
         for tok in items:
             if tok.type == "SELECT_ATTRIBUTES":
                 sel.kinds.append("attributes")
-                in_attrs = True
-            elif in_attrs:
+            elif tok.type == "WORD":
                 sel.attributes.append(m.SelectAttribute(unquote(str(tok))))
             else:
                 sel.kinds.append(str(tok).lower())

@@ -331,9 +331,20 @@ def _fencing(f: m.FencingTopology, opts: RenderOptions) -> list[str]:
                                                      for t, v in ordered.items()], opts)])]
 
 
+def _shortcut_pattern(part: str, index: int) -> str:
+    """A regex for one part of a shortcut expansion; a placeholder used twice in one part
+    (``location``) takes the same word both times."""
+    pieces = re.escape(part).split("@@")
+    group = f"g{index}"
+    out = pieces[0]
+    for n, piece in enumerate(pieces[1:]):
+        out += (f"(?P<{group}>[a-zA-Z_][a-zA-Z0-9_.-]*)" if n == 0 else f"(?P={group})") + piece
+    return out
+
+
 def _shortcut(xpath: str) -> tuple[str, list[str]] | None:
     for name, parts in ACL_SHORTCUTS.items():
-        patterns = [re.escape(p).replace("@@", "([a-zA-Z_][a-zA-Z0-9_.-]*)") for p in parts]
+        patterns = [_shortcut_pattern(p, i) for i, p in enumerate(parts)]
         for i in range(len(patterns)):
             match = re.match("".join(patterns[:i + 1]) + "$", xpath)
             if match:
@@ -454,8 +465,8 @@ def xml_element_text(obj: Any, opts: RenderOptions) -> str:
     elem = element_xml(obj)
     if isinstance(obj, (m.Primitive, m.Group)) and obj is not None:
         pass
-    lines = [ln for ln in etree.tostring(elem, pretty_print=True, encoding="unicode").split("\n")
-             if ln]
+    raw = etree.tostring(elem, pretty_print=True, encoding="ascii", xml_declaration=False)
+    lines = [ln for ln in raw.decode("ascii").split("\n") if ln]
     sep = " \\\n" if opts.break_lines else " "
     return "xml " + sep.join(lines)
 
@@ -465,12 +476,18 @@ def element_text(obj: Any, opts: RenderOptions | None = None) -> str:
     opts = opts or RenderOptions()
     from hacrm.cib.textable import is_textable
 
-    if not is_textable(obj) or not _sets_read_back(obj):
+    text = None
+    if is_textable(obj) and _sets_read_back(obj):
+        if isinstance(obj, m.Tag):
+            text = " ".join(["tag", obj.id] + obj.refs)
+        else:
+            text = _join(_RENDERERS[type(obj)](obj, opts), opts)
+        if not text.isascii():
+            # crmsh turns non-ASCII text into character references when it reads text, so
+            # such an element does not read back: it is shown as XML
+            text = None
+    if text is None:
         text = xml_element_text(obj, opts)
-    elif isinstance(obj, m.Tag):
-        text = " ".join(["tag", obj.id] + obj.refs)
-    else:
-        text = _join(_RENDERERS[type(obj)](obj, opts), opts)
     comments = getattr(obj, "comments", None)
     if comments:
         return "\n".join(_comment_text(c) for c in comments) + "\n" + text

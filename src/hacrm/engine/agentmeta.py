@@ -210,3 +210,46 @@ def parse_metadata(xml: str | bytes, name: str = "") -> AgentMetadata:
         shortdesc=_text(root.find("shortdesc")),
         xml=text,
     )
+
+
+def lsb_metadata_xml(name: str, script: str) -> str:
+    """Meta-data for an LSB init script, made from its ``### BEGIN INIT INFO`` header.
+
+    Init scripts have no meta-data action; like Pacemaker, we describe them from the header
+    (descriptions, what they provide and need) with the fixed LSB action set.
+    """
+    header: dict[str, str] = {}
+    inside = False
+    last = None
+    for line in script.splitlines():
+        if line.startswith("### BEGIN INIT INFO"):
+            inside = True
+            continue
+        if line.startswith("### END INIT INFO"):
+            break
+        if not inside or not line.startswith("#"):
+            continue
+        body = line[1:]
+        if body.startswith(("\t", "  ")) and last is not None:
+            header[last] += " " + body.strip()
+            continue
+        key, sep, value = body.strip().partition(":")
+        if sep:
+            last = key.strip()
+            header[last] = value.strip()
+    root = etree.Element("resource-agent", name=name, version="0.1")
+    etree.SubElement(root, "version").text = "1.0"
+    etree.SubElement(root, "longdesc", lang="en").text = (
+        header.get("Description") or header.get("Short-Description") or name)
+    etree.SubElement(root, "shortdesc", lang="en").text = header.get("Short-Description", name)
+    etree.SubElement(root, "parameters")
+    actions = etree.SubElement(root, "actions")
+    for action in ("meta-data", "start", "stop", "status", "restart", "force-reload"):
+        etree.SubElement(actions, "action", name=action, timeout="15s")
+    etree.SubElement(actions, "action", name="monitor", timeout="15s", interval="15s")
+    special = etree.SubElement(root, "special", tag="LSB")
+    for key in ("Provides", "Required-Start", "Required-Stop", "Should-Start", "Should-Stop",
+                "Default-Start", "Default-Stop"):
+        if key in header:
+            etree.SubElement(special, key.replace("-", "_")).text = header[key]
+    return etree.tostring(root, pretty_print=True, encoding="unicode")

@@ -166,7 +166,7 @@ def unassign(rsc: Resource) -> None:
     if rsc in old.node.allocated_rsc:
         old.node.allocated_rsc.remove(rsc)
     old.node.num_resources -= 1
-    if rsc.utilization:
+    if rsc.utilization and rsc.cluster is not None and rsc.cluster.placement_strategy != "default":
         from .utilization import release
         release(old.node, rsc)
 

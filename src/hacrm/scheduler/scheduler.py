@@ -14,6 +14,7 @@ from typing import Any
 
 from . import constraints, fencing, graph as graph_mod, ordering, placement, probes
 from .cluster import Cluster
+from .config_changes import handle_rsc_config_changes
 from .execute import execute_graph
 from .status_text import count_instances, format_status
 from .summary import transition_summary
@@ -32,6 +33,7 @@ def schedule(cib: Any, now: datetime | None, show_scores: bool = False,
     placement.apply_node_criteria(cl)
     for rsc in cl.resources:
         behaviour(rsc).internal_constraints(cl, rsc)
+    handle_rsc_config_changes(cl)
     placement.assign_all(cl)
     if cl.startup_probes:
         probes.schedule_probes(cl)

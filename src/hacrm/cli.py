@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 
 USAGE = """usage: crm [-h|--help] [OPTIONS] [SUBCOMMAND ARGS...]
 or crm help SUBCOMMAND
@@ -52,29 +51,36 @@ _FLAGS = {"-F": "force", "--force": "force", "-n": "ask_no", "--no": "ask_no",
           "-R": "regression", "--regression-tests": "regression"}
 
 
+#: the top level's sub-levels, for the early prompt of ``crm LEVEL`` (a test keeps it equal to
+#: the registry's list)
+LEVELS = ("cib", "cluster", "configure", "node", "options", "ra", "resource")
+
+
 class UsageError(Exception):
     pass
 
 
-@dataclass
 class Arguments:
-    file: str | None = None
-    cib: str | None = None
-    display: str | None = None
-    opt: list[str] = field(default_factory=list)
-    node: str | None = None
-    backend: str | None = None
-    history: str | None = None
-    scriptdir: str | None = None
-    profile: str | None = None
-    force: bool = False
-    ask_no: bool = False
-    wait: bool = False
-    debug: bool = False
-    regression: bool = False
-    version: bool = False
-    help: bool = False
-    words: list[str] = field(default_factory=list)
+    """The parsed command line (a plain class: dataclasses cost start-up time here)."""
+
+    def __init__(self) -> None:
+        self.file: str | None = None
+        self.cib: str | None = None
+        self.display: str | None = None
+        self.opt: list[str] = []
+        self.node: str | None = None
+        self.backend: str | None = None
+        self.history: str | None = None
+        self.scriptdir: str | None = None
+        self.profile: str | None = None
+        self.force = False
+        self.ask_no = False
+        self.wait = False
+        self.debug = False
+        self.regression = False
+        self.version = False
+        self.help = False
+        self.words: list[str] = []
 
 
 def parse_args(argv: list[str]) -> Arguments:
@@ -149,9 +155,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"crm {__version__}")
         return 0
+    early = EarlyPrompt.show(args)
     try:
-        return _run(args)
+        return _run(args, early)
     except KeyboardInterrupt:
+        early.release(clear=True)
         print("Ctrl-C, leaving")
         return 1
     except BrokenPipeError:
@@ -160,9 +168,68 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return 1
+    finally:
+        early.release(clear=True)
 
 
-def _run(args: Arguments) -> int:
+class EarlyPrompt:
+    """The prompt, drawn before the shell has loaded.
+
+    On a terminal the prompt is written as soon as the command line is parsed, with the
+    terminal's echo switched off, so that what the user types meanwhile waits in the terminal
+    and is handed to the line editor when it starts (which then redraws the same prompt in
+    place).  If anything is printed before that, the line is cleared first.
+    """
+
+    def __init__(self, saved: list | None) -> None:
+        self.saved = saved
+        self.active = saved is not None
+
+    @classmethod
+    def show(cls, args: Arguments) -> EarlyPrompt:
+        words = args.words
+        if (args.file or args.regression or args.ask_no or args.cib or args.help
+                or (words and (len(words) > 1 or words[0] not in LEVELS))
+                or not (sys.stdin.isatty() and sys.stdout.isatty())
+                or os.environ.get("TERM", "dumb") == "dumb"):
+            return cls(None)
+        try:
+            import termios
+
+            fd = sys.stdin.fileno()
+            saved = termios.tcgetattr(fd)
+            quiet = termios.tcgetattr(fd)
+            quiet[3] &= ~(termios.ECHO | termios.ICANON | termios.ISIG)
+            termios.tcsetattr(fd, termios.TCSANOW, quiet)
+        except (ImportError, OSError, ValueError):
+            return cls(None)
+        if os.environ.get("CIB_shadow"):
+            label = os.environ["CIB_shadow"]
+        elif os.environ.get("CIB_file"):
+            label = os.path.basename(os.environ["CIB_file"])
+        else:
+            label = "live"
+        node = args.node or os.uname().nodename
+        sys.stdout.write(f"crm({label}/{node}){words[0] if words else ''}# ")
+        sys.stdout.flush()
+        return cls(saved)
+
+    def release(self, *, clear: bool) -> None:
+        """Give the terminal back as it was; ``clear`` erases the early prompt's line."""
+        if self.saved is None:
+            return
+        import termios
+
+        try:
+            termios.tcsetattr(sys.stdin.fileno(), termios.TCSANOW, self.saved)
+        except (OSError, ValueError):
+            pass
+        sys.stdout.write("\r\x1b[K" if clear else "\r")
+        sys.stdout.flush()
+        self.saved = None
+
+
+def _run(args: Arguments, early: EarlyPrompt | None = None) -> int:
     from hacrm.shell.dispatch import Context, Quit
     from hacrm.shell.output import Messages
     from hacrm.shell.preferences import PreferenceError, Preferences
@@ -185,6 +252,8 @@ def _run(args: Arguments) -> int:
             session.messages.error(str(err))
             return 1
     session.messages.colour = session.colour
+    if early is not None and early.active:
+        session.messages.before_output = lambda: early.release(clear=True)
     if args.node:
         session.node = args.node
     ctx = Context(session)
@@ -203,10 +272,11 @@ def _run(args: Arguments) -> int:
                     return 0
     except Quit as done:
         return done.code
-    return _continue(ctx, args, interactive)
+    return _continue(ctx, args, interactive, early)
 
 
-def _continue(ctx: object, args: Arguments, interactive: bool) -> int:
+def _continue(ctx: object, args: Arguments, interactive: bool,
+              early: EarlyPrompt | None = None) -> int:
     """After the command line: a script, the interactive shell, or commands from stdin."""
     from hacrm.shell.batch import run_batch
     from hacrm.shell.dispatch import Context
@@ -223,7 +293,7 @@ def _continue(ctx: object, args: Arguments, interactive: bool) -> int:
     if interactive:
         from hacrm.shell.repl import run_repl
 
-        return run_repl(ctx)
+        return run_repl(ctx, before_first_prompt=early.release if early else None)
     return run_batch(ctx, sys.stdin, source="<stdin>")
 
 

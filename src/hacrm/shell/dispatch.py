@@ -17,7 +17,6 @@ import importlib
 import re
 import shlex
 import sys
-import traceback
 from typing import TYPE_CHECKING
 
 from hacrm.shell.commands import CommandError, CommandInfo, Level, check_arity, resolve
@@ -240,6 +239,8 @@ class Context:
             messages.error(f"{self.qualified()}: {err}")
             return
         if self.session.flags.debug:
+            import traceback
+
             traceback.print_exception(err, file=sys.stderr)
         messages.error(f"{self.qualified()}: internal error: {type(err).__name__}: {err}"
                        + ("" if self.session.flags.debug else " (run with -d for details)"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Callable, TextIO
 
 from hacrm.diagnostics import Diagnostic
 
@@ -31,6 +31,13 @@ class Messages:
     lineno: int = 0
     #: how many errors were reported so far (the batch exit code depends on it)
     errors: int = 0
+    #: called once before the first output (the CLI clears its early prompt this way)
+    before_output: Callable[[], None] | None = None
+
+    def _prepare(self) -> None:
+        if self.before_output is not None:
+            hook, self.before_output = self.before_output, None
+            hook()
 
     def _tag(self, severity: str) -> str:
         if self.colour and not self.regression:
@@ -38,6 +45,7 @@ class Messages:
         return severity
 
     def _emit(self, severity: str, message: str) -> None:
+        self._prepare()
         where = f"{self.lineno}: " if self.regression and self.lineno > 0 else ""
         stream = self.err if severity == "ERROR" else self.out
         if severity == "ERROR":
@@ -62,6 +70,7 @@ class Messages:
             text = diag.message + (f" ({diag.hint})" if diag.hint else "")
             self._emit(severity, text)
             return
+        self._prepare()
         if diag.line is None and diag.source is None:
             self._emit(severity, diag.message + (f"\n  hint: {diag.hint}" if diag.hint else ""))
             return
@@ -81,11 +90,13 @@ class Messages:
 
     def echo_input(self, text: str) -> None:
         """Regression mode: echo each physical input line as ``.INP: text``."""
+        self._prepare()
         self.out.write(f".INP: {text}\n")
         self.out.flush()
 
     def write(self, text: str) -> None:
         """Command output (``show``, ``list``...), exactly as given."""
+        self._prepare()
         self.out.write(text)
         self.out.flush()
 

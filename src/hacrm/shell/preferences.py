@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import configparser
 import os
-import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +71,8 @@ def find_program(name: str) -> str | None:
         return None
     if "/" in name:
         return name if os.path.isfile(name) and os.access(name, os.X_OK) else None
+    import shutil
+
     extra = os.pathsep.join(("/usr/bin", "/usr/sbin", "/bin", "/sbin"))
     return shutil.which(name, path=os.environ.get("PATH", "") + os.pathsep + extra)
 
@@ -131,17 +133,26 @@ def option_table() -> dict[str, dict[str, Kind]]:
     }
 
 
+def user_config_dir() -> Path:
+    """The user's configuration directory for ``crm`` (platformdirs' answer).
+
+    On Linux that is ``$XDG_CONFIG_HOME/crm`` or ``~/.config/crm``, computed here without
+    importing platformdirs (it costs start-up time); elsewhere platformdirs decides.
+    """
+    if sys.platform.startswith("linux"):
+        base = os.environ.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
+        return Path(base) / "crm"
+    from platformdirs import user_config_dir as platform_dir
+
+    return Path(platform_dir("crm", appauthor=False))
+
+
 def user_file() -> Path:
     """The per-user preferences file (``CRM_CONFIG_FILE`` wins)."""
     override = os.environ.get("CRM_CONFIG_FILE")
     if override:
         return Path(override)
-    base = os.environ.get("XDG_CONFIG_HOME") or ""
-    if not base:
-        from platformdirs import user_config_dir
-
-        return Path(user_config_dir("crm", appauthor=False)) / "crm.conf"
-    return Path(base) / "crm" / "crm.conf"
+    return user_config_dir() / "crm.conf"
 
 
 def new_parser() -> configparser.ConfigParser:

@@ -63,15 +63,36 @@ def _key_bindings() -> Any:
     return bindings
 
 
+def _lazy_lexer() -> Any:
+    """A prompt_toolkit lexer that loads pygments and the crm lexer only once there is text
+    to colour, which keeps them off the path to the first prompt."""
+    from prompt_toolkit.lexers import Lexer
+
+    class LazyCrmLexer(Lexer):
+        def __init__(self) -> None:
+            self._inner: Any = None
+
+        def lex_document(self, document: Any) -> Any:
+            if not document.text:
+                return lambda lineno: []
+            if self._inner is None:
+                from prompt_toolkit.lexers import PygmentsLexer
+
+                from hacrm.shell.highlight import CrmLexer
+
+                self._inner = PygmentsLexer(CrmLexer)
+            return self._inner.lex_document(document)
+
+    return LazyCrmLexer()
+
+
 def make_prompt_session(ctx: Context, *, input: Any = None, output: Any = None,
                         history: Any = None) -> PromptSession[str]:
     """The prompt_toolkit session of the shell (input/output can be replaced in tests)."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.completion import DynamicCompleter, ThreadedCompleter
-    from prompt_toolkit.lexers import PygmentsLexer
 
     from hacrm.shell.completer import CrmCompleter
-    from hacrm.shell.highlight import CrmLexer
 
     completer = CrmCompleter(ctx)
     ctx.completer = completer  # type: ignore[attr-defined]
@@ -80,7 +101,7 @@ def make_prompt_session(ctx: Context, *, input: Any = None, output: Any = None,
         history=history if history is not None else _history(),
         completer=ThreadedCompleter(DynamicCompleter(lambda: ctx.completer)),  # type: ignore[attr-defined]
         complete_while_typing=False,
-        lexer=PygmentsLexer(CrmLexer) if colour else None,
+        lexer=_lazy_lexer() if colour else None,
         key_bindings=_key_bindings(),
         prompt_continuation=lambda width, line, wrap: CONTINUATION,
         input=input, output=output,
@@ -90,12 +111,21 @@ def make_prompt_session(ctx: Context, *, input: Any = None, output: Any = None,
 
 
 def run_repl(ctx: Context, *, input: Any = None, output: Any = None,
-             history: Any = None) -> int:
-    """Read, run, repeat until quit or Ctrl-D at the top; return the exit code."""
+             history: Any = None, before_first_prompt: Any = None) -> int:
+    """Read, run, repeat until quit or Ctrl-D at the top; return the exit code.
+
+    ``before_first_prompt(clear=False)`` is called just before the line editor draws its first
+    prompt (the CLI hands the terminal back from its early prompt there)."""
     session = ctx.session
     prompt = make_prompt_session(ctx, input=input, output=output, history=history)
     completer = ctx.completer  # type: ignore[attr-defined]
-    completer.refresh_in_background()
+    started = []
+
+    def first_refresh() -> None:
+        """Read the configuration's names once the first prompt is up, not before."""
+        if not started:
+            started.append(True)
+            completer.refresh_in_background()
 
     def ask(question: str) -> bool:
         text = question[:-1] if question.endswith("?") else question
@@ -109,10 +139,13 @@ def run_repl(ctx: Context, *, input: Any = None, output: Any = None,
                 return answer.startswith("y")
 
     session.prompt_yes_no = ask
+    session.messages.before_output = None
+    if before_first_prompt is not None:
+        before_first_prompt(clear=False)
     code = 0
     while True:
         try:
-            text = prompt.prompt(ctx.prompt())
+            text = prompt.prompt(ctx.prompt(), pre_run=first_refresh)
         except KeyboardInterrupt:
             continue
         except EOFError:

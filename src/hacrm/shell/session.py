@@ -9,8 +9,6 @@ down, so no module keeps state of its own and tests can build as many sessions a
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,6 +182,9 @@ class Session:
             return
         text += "\n"
         if self.flags.interactive and not self.flags.regression and sys.stdout.isatty():
+            import shutil
+            import subprocess
+
             rows = shutil.get_terminal_size((80, 24)).lines
             pager = self.prefs.get("core.pager")
             if text.count("\n") >= rows - 1 and pager:

@@ -174,3 +174,24 @@ def test_edit_with_a_scripted_editor(crm, scratch) -> None:
     c.expect(r"changes pending.*commit")
     c.sendline("n")
     c.expect(pexpect.EOF)
+
+
+@pytest.mark.slow
+def test_keys_typed_before_the_shell_loaded_are_not_lost(crm) -> None:
+    c = crm()
+    c.send("ra cl")            # typed at once: the early prompt holds it for the line editor
+    c.sendcontrol("c")         # Ctrl-C early cancels that line instead of killing the shell
+    c.send("ls\r")
+    c.expect(shown("configure"))
+    prompt(c)
+    c.sendline("quit")
+    c.expect(pexpect.EOF)
+    c.close()
+    assert c.exitstatus == 0
+
+
+def test_early_prompt_levels_match_the_registry() -> None:
+    from hacrm.cli import LEVELS
+    from hacrm.shell.levels.root import RootLevel
+
+    assert LEVELS == tuple(sorted(i.name for i in RootLevel.visible() if i.is_level))

@@ -34,9 +34,29 @@ def _process_rsc_history(cl: Cluster, entry, rsc: Resource, node: Node) -> None:
         interval = _int(op.get("interval"))
         if interval > 0 and (rsc.has(R_MAINTENANCE) or node.maintenance):
             schedule_cancel(cl, rsc, op.get("call-id"), task, interval, node, "maintenance mode")
-        elif interval > 0:
-            if not _action_in_config(rsc, task, interval) and cl.stop_action_orphans:
-                schedule_cancel(cl, rsc, op.get("call-id"), task, interval, node, "orphan")
+        elif interval > 0 or task in ("monitor", "start", "promote", "migrate_from"):
+            if interval > 0 and not _action_in_config(rsc, task, interval):
+                if cl.stop_action_orphans:
+                    schedule_cancel(cl, rsc, op.get("call-id"), task, interval, node, "orphan")
+                continue
+            _check_digest(cl, rsc, node, op, task, interval)
+
+
+def _check_digest(cl: Cluster, rsc: Resource, node: Node, op, task: str, interval: int) -> None:
+    """A history entry without a parameter digest cannot be shown to match the current
+    definition, so Pacemaker restarts (or reschedules) it.  Recorded digests are taken as
+    matching (see the module docstring)."""
+    from .actions import custom_action
+    if op.get("op-digest") is not None:
+        return
+    if interval == 0 and task in ("monitor", "migrate_from", "promote"):
+        task = "start"
+    if interval > 0:
+        mon = custom_action(cl, rsc, f"{rsc.id}_{task}_{interval}", task, node, True, True)
+        mon.meta["__reschedule"] = "1"
+    elif op.get("op-restart-digest") is None:
+        req = custom_action(cl, rsc, f"{rsc.id}_{task}_{interval}", task, None, False, True)
+        req.set_reason("resource definition change", True)
 
 
 def handle_rsc_config_changes(cl: Cluster) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _RELAYED = re.compile(r"^(WARNING|ERROR|INFO): (\d+: )?(\(\w+\) \t|crm_verify: )")
+_TOOL_LOG = re.compile(r"^\(\w+\) \t(warning|error|notice|info):")
 _MESSAGE = re.compile(r"^(ERROR|WARNING|INFO): (\d+: )?")
 
 SCRIPT_DIR = Path(__file__).resolve().parent / "scripts"
@@ -39,7 +40,8 @@ class Result:
 
 def clean(text: str) -> str:
     lines = [_ANSI.sub("", line) for line in text.splitlines()]
-    return "\n".join(line for line in lines if not _RELAYED.match(line)) + "\n"
+    return "\n".join(line for line in lines
+                     if not _RELAYED.match(line) and not _TOOL_LOG.match(line)) + "\n"
 
 
 def message_kinds(stderr: str) -> list[str]:

@@ -57,27 +57,52 @@ class CrmLexer(CrmshLexer):
     }
 
 
-_STYLE = {
-    "Keyword": "\x1b[33m",            # yellow: keywords
-    "Keyword.Namespace": "\x1b[1m",   # bold: commands
-    "Name.Attribute": "\x1b[36m",     # cyan: attribute names
-    "Literal.String": "\x1b[31m",     # red: attribute values
-    "Literal.Number": "\x1b[35m",     # magenta: scores
-    "Operator.Word": "\x1b[32m",      # green: operators and roles
-    "Name.Builtin": "\x1b[32m",
-    "Comment": "\x1b[2m",
+#: the colour of each highlighting class (the ``color.*`` preferences crmsh has)
+DEFAULT_SCHEME = {
+    "keyword": "yellow",
+    "identifier": "normal",
+    "attr_name": "cyan",
+    "attr_value": "red",
+    "resource_reference": "green",
+    "score": "magenta",
 }
 
+#: token type -> highlighting class
+_CLASSES = {
+    "Keyword": "keyword",
+    "Name.Attribute": "attr_name",
+    "Literal.String": "attr_value",
+    "Literal.Number": "score",
+    "Operator.Word": "resource_reference",
+    "Name.Builtin": "resource_reference",
+    "Name": "identifier",
+}
 
-def highlight(text: str) -> str:
-    """``text`` with ANSI colours (crmsh's colour choices) for a terminal."""
+_ANSI = {"black": "30", "red": "31", "green": "32", "yellow": "33", "blue": "34",
+         "magenta": "35", "cyan": "36", "white": "37", "bold": "1", "dim": "2",
+         "underline": "4", "blink": "5", "reverse": "7", "normal": ""}
+
+
+def _sgr(colours: str) -> str:
+    codes = [_ANSI.get(c.strip(","), "") for c in colours.split()]
+    codes = [c for c in codes if c]
+    return f"\x1b[{';'.join(codes)}m" if codes else ""
+
+
+def highlight(text: str, scheme: dict[str, str] | None = None) -> str:
+    """``text`` with ANSI colours for a terminal; ``scheme`` overrides the class colours."""
+    colours = {**DEFAULT_SCHEME, **(scheme or {})}
     out = []
     for token, value in CrmLexer().get_tokens(text):
-        colour = ""
+        if token in Keyword.Namespace:
+            out.append(f"\x1b[1m{value}\x1b[0m" if value.strip() else value)
+            continue
+        cls = ""
         probe = token
-        while probe is not None and not colour:
-            colour = _STYLE.get(".".join(probe), "")
+        while probe is not None and not cls:
+            cls = _CLASSES.get(".".join(probe), "")
             probe = probe.parent
-        out.append(f"{colour}{value}\x1b[0m" if colour and value.strip() else value)
+        code = _sgr(colours.get(cls, "")) if cls else ""
+        out.append(f"{code}{value}\x1b[0m" if code and value.strip() else value)
     result = "".join(out)
     return result if text.endswith("\n") else result.rstrip("\n")

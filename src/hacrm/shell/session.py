@@ -60,6 +60,8 @@ class Session:
     line: int = 1
     #: how to ask the user a yes/no question on a terminal (the REPL replaces it)
     prompt_yes_no: Callable[[str], bool] | None = None
+    #: highlighting colours chosen with ``options colorscheme`` for this session
+    scheme: dict[str, str] = field(default_factory=dict)
     _workcopy: WorkingCopy | None = None
     _agents: MetadataCache | None = None
 
@@ -194,6 +196,13 @@ class Session:
                 except OSError:
                     pass
         self.messages.write(text)
+
+    def colours(self) -> dict[str, str]:
+        """Highlighting colours: the ``color.*`` preferences, then the session's scheme."""
+        from hacrm.shell.highlight import DEFAULT_SCHEME
+
+        saved = {slot: self.prefs.get(f"color.{slot}") for slot in DEFAULT_SCHEME}
+        return {**{k: v for k, v in saved.items() if v}, **self.scheme}
 
     @property
     def colour(self) -> bool:

@@ -120,7 +120,7 @@ class ConfigureLevel(BaseLevel):
             if not xml and ctx.session.colour:
                 from hacrm.shell.highlight import highlight
 
-                text = highlight(text)
+                text = highlight(text, self.session.colours())
             self.session.page(text)
         return True
 
@@ -271,18 +271,31 @@ class ConfigureLevel(BaseLevel):
             self._print(wc.delete(gone))
 
     # ----------------------------------------------------------------- what would happen
-    @command(help="Show cluster actions if changes were committed", aliases=("simulate",))
+    @command(help="Show cluster actions if changes were committed", old_names=("simulate",),
+             complete=lambda ctx, words: ["nograph", "scores", "utilization", "actions"])
     def do_ptest(self, ctx: Context, *args: str) -> bool:
+        """Run the scheduler on the working copy and print what the cluster would do."""
+        from datetime import datetime, timezone
+
+        from hacrm.scheduler.scheduler import SimulateOptions, simulate
+
+        for word in args:
+            if word not in ("nograph", "scores", "utilization", "actions") \
+                    and not set(word) <= {"v"}:
+                raise CommandError(f"unknown option {word!r} "
+                                   "(ptest [nograph] [v...] [scores] [utilization] [actions])")
+        cib = self.wc().cib_xml()
+        options = SimulateOptions(run=True, simulate=True, show_scores="scores" in args)
+        if "execution-date" not in cib[:2000]:
+            options.now = datetime.now(timezone.utc)
         try:
-            from hacrm.scheduler import simulate_cli  # type: ignore[attr-defined]
-        except ImportError:
-            raise CommandError("the scheduler is not available yet in this build; "
-                               "nothing can be simulated") from None
-        with tempfile.TemporaryDirectory(prefix="crm-ptest-") as tmp:
-            path = Path(tmp) / "cib.xml"
-            path.write_text(self.wc().cib_xml(), encoding="utf-8")
-            argv = ["-x", str(path), "-S"] + (["-s"] if "scores" in args else [])
-            return simulate_cli.main(argv) == 0
+            result = simulate(cib, options)
+        except Exception as err:  # the scheduler's own errors say what is wrong with the CIB
+            if type(err).__name__ in ("CibError", "Unsupported"):
+                raise CommandError(str(err)) from None
+            raise
+        self.session.page(result.format().rstrip("\n"))
+        return True
 
     @command(help="Generate a directed graph")
     def do_graph(self, ctx: Context, *args: str) -> bool:

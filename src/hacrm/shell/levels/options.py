@@ -88,13 +88,12 @@ class OptionsLevel(BaseLevel):
 
     @command(help="Set colors for output")
     def do_colorscheme(self, ctx: Context, colors: str) -> bool:
+        """Six colours for keywords, ids, attribute names and values, references, scores;
+        they apply to this session (the ``color.*`` preferences keep the saved ones)."""
         parts = [c.strip() for c in colors.split(",")]
         if len(parts) != len(SCHEME_SLOTS) or any(p not in COLOURS for p in parts):
             raise CommandError(f"bad color scheme: {colors}")
-        prefs = self.session.prefs
-        for slot, colour in zip(SCHEME_SLOTS, parts):
-            prefs.set("color", slot, colour)
-        prefs.set_unchecked("color", "colorscheme", colors)
+        self.session.scheme = dict(zip(SCHEME_SLOTS, parts))
         return True
 
     @command(help="Set the value of a given option", complete=_option_names)

@@ -44,8 +44,12 @@ def new_ordering(cl: Cluster, first_rsc: Resource | None, first_task: str | None
         first_task = first_action.uuid
     if then_task is None and then_action is not None:
         then_task = then_action.uuid
-    cl.orderings.append(Ordering(len(cl.orderings), flags, first_rsc, first_task, first_action,
-                                 then_rsc, then_task, then_action))
+    order = Ordering(len(cl.orderings), flags, first_rsc, first_task, first_action,
+                     then_rsc, then_task, then_action)
+    cl.orderings.append(order)
+    if first_rsc is not None and then_rsc is not None and first_rsc is not then_rsc:
+        from .migration import order_migration_equivalents
+        order_migration_equivalents(cl, order)
 
 
 def order_rsc_actions(cl: Cluster, first: Resource, first_task: str, then: Resource,

@@ -54,13 +54,16 @@ def _lrm_resource(ns: Any, name: str, config_name: str, rclass, rtype, rprovider
 
 
 def _inject_result(entry: Any, task: str, interval: int, rc: int, target_rc: int,
-                   node: str, migrate: dict[str, str]) -> None:
+                   node: str, migrate: dict[str, str], notify: tuple[str, str] | None = None) -> None:
     rid = entry.get("id")
     if task in ("reload", "reload-agent"):
         task = "start"
     key = f"{rid}_{task}_{interval}"
     failed = rc != target_rc
-    if task in ("migrate_to", "migrate_from"):
+    if task == "notify" and notify is not None:
+        ids = [f"{rid}_{notify[0]}_notify_{notify[1]}_0"]
+        rc = 0
+    elif task in ("migrate_to", "migrate_from"):
         ids = [key]
     elif failed:
         ids = [f"{rid}_last_failure_0"] + ([f"{rid}_last_0"] if interval == 0 else [])
@@ -173,7 +176,10 @@ def execute_graph(cl: Cluster, graph: Graph, cib: Any, op_fail: list[str]) -> tu
         if action.task in ("migrate_to", "migrate_from"):
             migrate = {"migrate_source": action.meta.get("migrate_source", ""),
                        "migrate_target": action.meta.get("migrate_target", "")}
-        _inject_result(entry, action.task, interval, rc, target_rc, node, migrate)
+        notify = None
+        if action.task == "notify":
+            notify = (action.meta.get("notify_type", "pre"), action.meta.get("notify_operation", ""))
+        _inject_result(entry, action.task, interval, rc, target_rc, node, migrate, notify)
 
     pending = list(graph.synapses)
     while True:

@@ -138,18 +138,16 @@ def _find_op(parent, op_id: str):
     return None
 
 
-def _fresh_op(parent, op_id: str):
-    """A new empty ``lrm_rsc_op`` at the position of the old one with this id (or appended)."""
-    new = etree.Element("lrm_rsc_op")
+def _op_element(parent, op_id: str):
+    """The ``lrm_rsc_op`` with this id under ``parent``, updated in place if it exists (as
+    Pacemaker does: attributes the new result does not set, such as an earlier start's
+    ``op-force-restart`` on a later stop, stay), else a new one appended."""
     if parent is None:
-        return new
+        return etree.Element("lrm_rsc_op")
     old = _find_op(parent, op_id)
     if old is not None:
-        old.addprevious(new)
-        parent.remove(old)
-    else:
-        parent.append(new)
-    return new
+        return old
+    return etree.SubElement(parent, "lrm_rsc_op")
 
 
 def build_op_records(parent, result: OpResult, node: str | None, *,
@@ -201,7 +199,7 @@ def build_op_records(parent, result: OpResult, node: str | None, *,
 
     written = []
     for op_id in op_ids:
-        el = _fresh_op(parent, op_id)
+        el = _op_element(parent, op_id)
         _set(el, "id", op_id)
         _set(el, "operation_key", key)
         _set(el, "operation", task)

@@ -15,6 +15,7 @@ from typing import Any
 from . import constraints, fencing, graph as graph_mod, ordering, placement, probes
 from .cluster import Cluster
 from .config_changes import handle_rsc_config_changes
+from .health import apply_node_health
 from .execute import execute_graph
 from .status_text import count_instances, format_status
 from .summary import transition_summary
@@ -29,6 +30,7 @@ def schedule(cib: Any, now: datetime | None, show_scores: bool = False,
     ``unpacked`` may pass in the result of unpacking this very CIB, to save doing it twice."""
     cl = unpacked if unpacked is not None else unpack_cluster(cib, now)
     cl.show_scores = show_scores
+    apply_node_health(cl)
     constraints.unpack_constraints(cl)
     placement.apply_node_criteria(cl)
     for rsc in cl.resources:
@@ -121,6 +123,12 @@ def simulate(cib_xml: str | bytes, options: SimulateOptions | None = None) -> Si
                      or options.op_inject)
     cl0 = unpack_cluster(copy.deepcopy(cib) if injecting else cib, options.now)
     header: list[str] = []
+    original_date = None
+    if options.now is None and cib.get("execution-date"):
+        original_date = (f"Using the original execution date of: "
+                         f"{cl0.now.strftime('%Y-%m-%d %H:%M:%S')}Z") if cl0.now else None
+        if original_date:
+            header.append(original_date)
     total, disabled, blocked = count_instances(cl0)
     if cl0.maintenance_mode:
         header.append("              *** Resource management is DISABLED ***")
@@ -143,6 +151,8 @@ def simulate(cib_xml: str | bytes, options: SimulateOptions | None = None) -> Si
         executed, complete = execute_graph(cl, g, out_cib, options.op_fail)
         cl2 = unpack_cluster(copy.deepcopy(out_cib), options.now)
         revised = format_status(cl2, "Revised Cluster Status")
+        if original_date:
+            executed = executed + ["", original_date]
     from lxml import etree
     return SimulationResult(header, current, injections, scores, summary, executed, revised,
                             lambda: graph_mod.to_xml(cl, g),

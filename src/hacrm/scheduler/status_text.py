@@ -26,28 +26,8 @@ class Lines:
 
 
 def node_health(cl: Cluster, node: Node) -> int:
-    """pe__node_health: <0 red, 0 yellow, >0 green, from #health-* attributes."""
-    strategy = (cl.config.get("node-health-strategy") or "none").lower()
-    rc = 1
-    for k, v in node.attrs.items():
-        if not k.startswith("#health"):
-            continue
-        val = (v or "").lower()
-        from .model import parse_score
-        if val == "red":
-            return -1
-        if val == "yellow":
-            rc = 0
-            continue
-        if val == "green":
-            continue
-        s = parse_score(v)
-        if s <= -1000000:
-            return -1
-        if s < 0:
-            rc = 0
-    del strategy
-    return rc
+    from .health import node_health as _health
+    return _health(cl, node)
 
 
 def node_status_text(node: Node) -> str:

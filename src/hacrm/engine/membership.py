@@ -77,6 +77,8 @@ class View:
     members: tuple[int, ...]
     joined: tuple[int, ...] = ()
     left: tuple[int, ...] = ()
+    #: the nodes of ``left`` that announced their departure (clean shutdown)
+    left_cleanly: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ class Membership:
         self.next: OrderedRing | None = None
         self.recovery: _Recovery | None = None
         self.view_count = 0
+        self.leavers: set[int] = set()
 
     # ------------------------------------------------------------------ public
     def step(self, event: Event, now: float) -> list[Effect]:
@@ -561,8 +564,10 @@ class Membership:
         self.view_count += 1
         self.alive_at = {m: now for m in new.members}
         members = new.members
+        left = tuple(sorted(old_members - set(members)))
         view = View(new.ring, members, tuple(m for m in members if m not in old_members),
-                    tuple(sorted(old_members - set(members))))
+                    left, tuple(n for n in left if n in self.leavers))
+        self.leavers -= set(members) | set(left)
         self._log("notice", f"ring {new.ring} installed with {len(members)} member(s): "
                   + ", ".join(map(str, members)))
         self._out.append(ViewChange(view))
@@ -595,6 +600,8 @@ class Membership:
         self.phase = Phase.LEFT
 
     def _on_leave(self, src: int, msg: Leave, now: float) -> None:
+        if src in self.cur.members:
+            self.leavers.add(src)
         if self.phase is Phase.OPERATIONAL and msg.ring == self.cur.ring \
                 and src in self.cur.members:
             self._log("notice", f"node {src} left the cluster")

@@ -1,0 +1,253 @@
+"""The node daemon's local API: a unix socket the shell and the tools talk to.
+
+One JSON object per line in each direction.  A request is ``{"id", "op", "args", "body"}``
+(``body`` carries CIB text); the answer repeats the ``id`` with ``ok`` and ``result`` or
+``error``.  A ``watch`` request turns the connection into a stream of ``{"event", "data"}``
+lines (membership, quorum, DC and CIB changes) until the client hangs up.
+
+Only the daemon's own user (and root) may connect: the socket is created mode 0600 inside an
+0700 directory (the daemon's umask is 077 before it binds), and each connection's peer
+credentials (``SO_PEERCRED``) are checked as well, so a socket copied or re-permissioned by
+mistake still refuses other users.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import struct
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+MAX_LINE = 256 << 20
+
+
+class ApiError(Exception):
+    """The daemon could not be reached or refused the request; the message is for the user."""
+
+    def __init__(self, message: str, result: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.result = result or {}
+
+
+def peer_uid(sock: socket.socket) -> int | None:
+    """The user id of the process at the other end of a unix socket (Linux)."""
+    opt = getattr(socket, "SO_PEERCRED", None)
+    if opt is None:
+        return None
+    raw = sock.getsockopt(socket.SOL_SOCKET, opt, struct.calcsize("3i"))
+    _pid, uid, _gid = struct.unpack("3i", raw)
+    return uid
+
+
+def allowed_uid(uid: int | None) -> bool:
+    return uid is None or uid == os.getuid() or uid == 0
+
+
+class Connection:
+    """One client; ``watching`` connections receive events."""
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self.watching = False
+
+    async def send(self, obj: dict[str, Any]) -> None:
+        self.writer.write(json.dumps(obj, separators=(",", ":")).encode() + b"\n")
+        await self.writer.drain()
+
+    def push(self, obj: dict[str, Any]) -> None:
+        """Queue an event without waiting (a slow watcher is dropped, never waited for)."""
+        if self.writer.is_closing():
+            return
+        transport = self.writer.transport
+        if transport.get_write_buffer_size() > (16 << 20):
+            self.writer.close()
+            return
+        self.writer.write(json.dumps(obj, separators=(",", ":")).encode() + b"\n")
+
+
+Handler = Callable[[dict[str, Any], Connection], Awaitable[dict[str, Any]]]
+
+
+class ApiServer:
+    def __init__(self, path: Path, handler: Handler,
+                 log: Callable[[str, str], None]) -> None:
+        self.path = Path(path)
+        self.handler = handler
+        self.log = log
+        self.server: asyncio.AbstractServer | None = None
+        self.connections: set[Connection] = set()
+        self.refused = 0
+
+    async def start(self) -> None:
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+        old = os.umask(0o077)
+        try:
+            self.server = await asyncio.start_unix_server(self._client, path=str(self.path),
+                                                          limit=MAX_LINE)
+        finally:
+            os.umask(old)
+        os.chmod(self.path, 0o600)
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            for conn in list(self.connections):
+                conn.writer.close()
+            await self.server.wait_closed()
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            pass
+
+    def broadcast(self, event: str, data: dict[str, Any]) -> None:
+        for conn in list(self.connections):
+            if conn.watching:
+                conn.push({"event": event, "data": data})
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        uid = peer_uid(sock) if sock is not None else None
+        conn = Connection(writer)
+        if not allowed_uid(uid):
+            self.refused += 1
+            if self.refused == 1 or self.refused % 100 == 0:
+                self.log("warning", f"refused local API connection from uid {uid} "
+                                    f"({self.refused} so far)")
+            try:
+                await conn.send({"id": None, "ok": False,
+                                 "error": "permission denied: only the cluster's user may "
+                                          "use this socket"})
+            except (ConnectionError, OSError):
+                pass
+            writer.close()
+            return
+        self.connections.add(conn)
+        try:
+            while True:
+                try:
+                    line = await reader.readline()
+                except (ValueError, asyncio.LimitOverrunError):
+                    await conn.send({"id": None, "ok": False, "error": "request too large"})
+                    break
+                if not line:
+                    break
+                try:
+                    request = json.loads(line)
+                    if not isinstance(request, dict) or not isinstance(request.get("op"), str):
+                        raise ValueError("a request is an object with an op")
+                except ValueError as err:
+                    await conn.send({"id": None, "ok": False, "error": f"bad request: {err}"})
+                    continue
+                response = await self.handler(request, conn)
+                response["id"] = request.get("id")
+                await conn.send(response)
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            self.connections.discard(conn)
+            writer.close()
+
+
+class ApiClient:
+    """A blocking client (the shell is synchronous)."""
+
+    def __init__(self, path: Path | str, timeout: float = 60.0) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self._sock: socket.socket | None = None
+        self._buf = b""
+        self._id = 0
+
+    def _connect(self) -> socket.socket:
+        if self._sock is None:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(self.timeout)
+            try:
+                sock.connect(str(self.path))
+            except FileNotFoundError:
+                sock.close()
+                raise ApiError(f"no cluster node is running here (no socket {self.path}); "
+                               "start one with `crm cluster start`") from None
+            except ConnectionRefusedError:
+                sock.close()
+                raise ApiError(f"the cluster node daemon is not answering on {self.path} "
+                               "(stopped?)") from None
+            except PermissionError:
+                sock.close()
+                raise ApiError(f"permission denied on {self.path}: the local API is only "
+                               "for the cluster's user") from None
+            except OSError as err:
+                sock.close()
+                raise ApiError(f"cannot connect to {self.path}: {err.strerror}") from None
+            self._sock = sock
+        return self._sock
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+    def __enter__(self) -> "ApiClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _readline(self, sock: socket.socket) -> bytes:
+        while b"\n" not in self._buf:
+            try:
+                chunk = sock.recv(1 << 20)
+            except socket.timeout:
+                self.close()
+                raise ApiError("the cluster node daemon did not answer in time") from None
+            except OSError as err:
+                self.close()
+                raise ApiError(f"lost the connection to the cluster node: {err}") from None
+            if not chunk:
+                self.close()
+                raise ApiError("the cluster node daemon closed the connection")
+            self._buf += chunk
+        line, _, self._buf = self._buf.partition(b"\n")
+        return line
+
+    def call(self, op: str, args: dict[str, Any] | None = None, body: str | None = None,
+             timeout: float | None = None) -> dict[str, Any]:
+        """Send one request; return its result or raise :class:`ApiError`."""
+        sock = self._connect()
+        self._id += 1
+        request: dict[str, Any] = {"id": self._id, "op": op, "args": args or {}}
+        if body is not None:
+            request["body"] = body
+        if timeout is not None:
+            request["timeout"] = timeout
+            sock.settimeout(timeout + 5)
+        try:
+            sock.sendall(json.dumps(request, separators=(",", ":")).encode() + b"\n")
+        except OSError as err:
+            self.close()
+            raise ApiError(f"lost the connection to the cluster node: {err}") from None
+        while True:
+            reply = json.loads(self._readline(sock))
+            if reply.get("id") in (self._id, None):
+                break
+        if timeout is not None:
+            sock.settimeout(self.timeout)
+        if not reply.get("ok"):
+            raise ApiError(reply.get("error") or "request failed", reply.get("result"))
+        return reply.get("result") or {}
+
+    def events(self):
+        """Turn this connection into an event stream (``watch``); yields (event, data)."""
+        self.call("watch")
+        sock = self._connect()
+        while True:
+            line = self._readline(sock)
+            obj = json.loads(line)
+            if "event" in obj:
+                yield obj["event"], obj.get("data") or {}

@@ -102,3 +102,10 @@ class Messages:
 
     def line(self, text: str = "") -> None:
         self.write(text + "\n")
+
+    def note(self, text: str) -> None:
+        """A plain line on stderr (a tool's complaint that is not an error of the run)."""
+        self._prepare()
+        self.out.flush()
+        self.err.write(text + "\n")
+        self.err.flush()

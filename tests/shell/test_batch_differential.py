@@ -18,10 +18,7 @@ from shell.differential import differences, parse_header, run_script, scripts
 
 OURS = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "crm")
 
-KNOWN = {
-    "010-delete-rename.crm": "rename does not report the constraints it rewrote "
-                             "(WorkingCopy.rename infos; /work/notes/shell-needs.md item 1)",
-}
+KNOWN: dict[str, str] = {}
 
 
 def test_there_are_enough_scripts() -> None:

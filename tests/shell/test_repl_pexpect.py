@@ -52,6 +52,18 @@ def prompt(child, path: str = "", cib: str = "cib.xml") -> None:
     child.expect_exact(f"crm({cib}/n1){path}#")
 
 
+def eventually(check, timeout: float = 10.0) -> bool:
+    """Poll ``check`` until it holds (bounded: at most ``timeout`` seconds)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
 def enter(child, line: str) -> None:
     """Type a line and wait until the shell took it (its echo after the prompt is redrawn)."""
     child.sendline(line)
@@ -78,7 +90,7 @@ def test_levels_completion_show_commit(crm, scratch) -> None:
     prompt(c, "configure")
     enter(c, "commit")
     prompt(c, "configure")
-    assert 'id="p1"' in scratch.cib.read_text()
+    assert eventually(lambda: 'id="p1"' in scratch.cib.read_text())
     c.sendline("up")
     prompt(c)
     c.sendline("quit")
@@ -144,12 +156,12 @@ def test_shadow_cib_new_use_commit(crm, scratch) -> None:
     prompt(c, cib="trial")
     enter(c, "configure primitive s1 Dummy")
     prompt(c, cib="trial")
-    assert 'id="s1"' in (scratch.shadow / "shadow.trial").read_text()
+    assert eventually(lambda: 'id="s1"' in (scratch.shadow / "shadow.trial").read_text())
     assert 'id="s1"' not in scratch.cib.read_text()
     c.sendline("cib commit trial")
     c.expect("committed 'trial' shadow CIB to the cluster")
     prompt(c, cib="trial")
-    assert 'id="s1"' in scratch.cib.read_text()
+    assert eventually(lambda: 'id="s1"' in scratch.cib.read_text())
     c.sendline("cib use live")
     prompt(c)
     c.sendline("quit")

@@ -1,8 +1,7 @@
 """Resource definition changes seen in the history: recurring operations that are no longer
-configured are cancelled (stop-orphan-actions), and maintenance mode cancels monitors.
-
-Parameter-digest comparison (restart or reload on changed parameters) is not implemented:
-every recorded digest is taken as matching."""
+configured are cancelled (stop-orphan-actions), maintenance mode cancels monitors, and an
+operation whose recorded parameter digest no longer matches the configuration is restarted,
+reloaded or rescheduled."""
 
 from __future__ import annotations
 
@@ -35,28 +34,71 @@ def _process_rsc_history(cl: Cluster, entry, rsc: Resource, node: Node) -> None:
         if interval > 0 and (rsc.has(R_MAINTENANCE) or node.maintenance):
             schedule_cancel(cl, rsc, op.get("call-id"), task, interval, node, "maintenance mode")
         elif interval > 0 or task in ("monitor", "start", "promote", "migrate_from"):
-            if interval > 0 and not _action_in_config(rsc, task, interval):
-                if cl.stop_action_orphans:
-                    schedule_cancel(cl, rsc, op.get("call-id"), task, interval, node, "orphan")
-                continue
-            _check_digest(cl, rsc, node, op, task, interval)
+            from .actions import clear_failcount
+            from .history import get_failcount
+            if check_action_config(cl, rsc, node, op) and get_failcount(cl, node, rsc, True):
+                clear_failcount(cl, rsc, node, "action definition changed")
 
 
-def _check_digest(cl: Cluster, rsc: Resource, node: Node, op, task: str, interval: int) -> None:
-    """A history entry without a parameter digest cannot be shown to match the current
-    definition, so Pacemaker restarts (or reschedules) it.  Recorded digests are taken as
-    matching (see the module docstring)."""
+def check_action_config(cl: Cluster, rsc: Resource, node: Node, op) -> bool:
+    """pcmk__check_action_config: True when the operation's definition changed."""
     from .actions import custom_action
-    if op.get("op-digest") is not None:
-        return
+    from .digests import DigestResult, compare, only_sanitized_changed
+    task = op.get("operation")
+    interval = _int(op.get("interval"))
+    if interval > 0 and not _action_in_config(rsc, task, interval):
+        if cl.stop_action_orphans:
+            schedule_cancel(cl, rsc, op.get("call-id"), task, interval, node, "orphan")
+        return True
     if interval == 0 and task in ("monitor", "migrate_from", "promote"):
         task = "start"
-    if interval > 0:
-        mon = custom_action(cl, rsc, f"{rsc.id}_{task}_{interval}", task, node, True, True)
-        mon.meta["__reschedule"] = "1"
-    elif op.get("op-restart-digest") is None:
-        req = custom_action(cl, rsc, f"{rsc.id}_{task}_{interval}", task, None, False, True)
-        req.set_reason("resource definition change", True)
+    d = compare(cl, rsc, op, node)
+    if only_sanitized_changed(op, d):
+        return False
+    if d.rc == DigestResult.RESTART:
+        _force_restart(cl, rsc, task, interval)
+        return True
+    if d.rc in (DigestResult.ALL, DigestResult.UNKNOWN):
+        if interval > 0:
+            mon = custom_action(cl, rsc, f"{rsc.id}_{task}_{interval}", task, node, True, True)
+            mon.meta["__reschedule"] = "1"
+        elif op.get("op-restart-digest") is not None:
+            _schedule_reload(cl, rsc, node)
+        else:
+            _force_restart(cl, rsc, task, interval)
+        return True
+    return False
+
+
+def _force_restart(cl: Cluster, rsc: Resource, task: str, interval: int) -> None:
+    from .actions import custom_action
+    req = custom_action(cl, rsc, f"{rsc.id}_{task}_{interval}", task, None, False, True)
+    req.set_reason("resource definition change", True)
+
+
+def _schedule_reload(cl: Cluster, rsc: Resource, node: Node) -> None:
+    from .actions import custom_action, stop_action
+    from .constraints import new_ordering
+    from .model import O_OPTIONAL, O_THEN_CANCELS_FIRST, R_FAILED, R_MANAGED, R_RELOAD, \
+        R_START_PENDING
+    if rsc.children:
+        for c in rsc.children:
+            _schedule_reload(cl, c, node)
+        return
+    if node is None or not rsc.has(R_MANAGED) or rsc.has(R_FAILED):
+        return
+    if rsc.has(R_START_PENDING):
+        custom_action(cl, rsc, f"{rsc.id}_stop_0", "stop", node, False, True)
+        return
+    rsc.set(R_RELOAD)
+    reload = custom_action(cl, rsc, f"{rsc.id}_reload-agent_0", "reload-agent", node, False,
+                           True)
+    reload.set_reason("resource definition change", False)
+    new_ordering(cl, None, None, reload, rsc, f"{rsc.id}_stop_0", None,
+                 O_OPTIONAL | O_THEN_CANCELS_FIRST)
+    new_ordering(cl, None, None, reload, rsc, f"{rsc.id}_demote_0", None,
+                 O_OPTIONAL | O_THEN_CANCELS_FIRST)
+    del stop_action
 
 
 def handle_rsc_config_changes(cl: Cluster) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -265,3 +267,25 @@ def test_attribute_shims(tmp_path):
     outside = shim("crm_master", "-v", "1", env={k: v for k, v in base.items()
                                                 if k != "HACRM_ATTRIBUTE_FILE"})
     assert outside.returncode != 0 and "HACRM_ATTRIBUTE_FILE" in outside.stderr
+
+
+@pytest.mark.oracle
+def test_the_example_agent_in_the_docs_passes_ocf_tester(tmp_path, rsctmp):
+    """docs/resources.md teaches writing an agent; its example must be a conforming one."""
+    if not Path(OCF_TESTER).exists():
+        pytest.skip("ocf-tester (resource-agents) is not installed")
+    docs = Path(__file__).resolve().parents[2] / "docs" / "resources.md"
+    text = docs.read_text()
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    # ocf-tester also runs meta-data as user nobody: the file must be world-readable.
+    public = Path(tempfile.mkdtemp(prefix="hacrm-doc-agent-"))
+    try:
+        public.chmod(0o755)
+        agent = public / "marker"
+        agent.write_text(block)
+        agent.chmod(0o755)
+        env = dict(os.environ, HA_RSCTMP=str(rsctmp))
+        out = ocf_tester("m1", agent, env, f"path={tmp_path / 'marker.state'}")
+    finally:
+        shutil.rmtree(public, ignore_errors=True)
+    assert out.returncode == 0, out.stdout + out.stderr

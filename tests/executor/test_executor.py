@@ -453,3 +453,41 @@ def test_pacemaker_stateful_sets_its_promotion_score_through_the_shims(make_exec
     assert scores[0] == [("master-st", "5", "reboot")]
     assert scores[1] == [("master-st", "10", "reboot")]
     assert ("master-st", None, "reboot") in scores[4]
+
+
+def test_concurrent_metadata_requests_share_one_run(make_executor, agent_tree):
+    calls = agent_tree / "resource.d" / PROVIDER / "counted.calls"
+
+    async def scenario():
+        ex = make_executor()
+        return await asyncio.gather(*(ex.metadata(ocf("counted")) for _ in range(8)))
+
+    results = run(scenario())
+    assert all(md is results[0] for md in results)
+    assert len(calls.read_text().splitlines()) == 1
+
+
+def test_a_failing_result_callback_does_not_stop_a_recurring_op(make_executor, tmp_path):
+    state = tmp_path / "rc"
+    state.write_text("0")
+    seen = []
+
+    def callback(result):
+        seen.append(result)
+        raise RuntimeError("controller bug")
+
+    async def scenario():
+        ex = make_executor()
+        request = OpRequest.from_params("r", ocf("fromfile"), "monitor", {
+            "file": str(state), "CRM_meta_interval": "100", "CRM_meta_timeout": "5000"})
+        handle = ex.start_recurring(request, callback)
+        await asyncio.sleep(0.4)
+        state.write_text("1")
+        await asyncio.sleep(0.4)
+        active = handle.active
+        await ex.close()
+        return active
+
+    assert run(scenario())
+    assert [r.rc for r in seen][:2] == [0, 1]
+    assert seen[-1].status == ExecStatus.CANCELLED

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import json
+import logging
 import os
 import signal
 import tempfile
@@ -39,7 +40,7 @@ from pathlib import Path
 from hacrm.engine import agentenv
 from hacrm.engine.agentenv import AgentPaths
 from hacrm.engine.agentmeta import AgentMetadata, MetadataError, lsb_metadata_xml, parse_metadata
-from hacrm.engine.agentproc import ProcOutcome, run_agent
+from hacrm.engine.agentproc import OUTPUT_LIMIT, ProcOutcome, run_agent
 from hacrm.engine.opresult import (
     METADATA_TIMEOUT_MS,
     AgentRef,
@@ -55,6 +56,9 @@ from hacrm.engine.opresult import (
 )
 
 ResultCallback = Callable[[OpResult], "Awaitable[None] | None"]
+
+METADATA_LIMIT = 4 * 1024 * 1024   # meta-data must arrive whole (normal output keeps its tail)
+log = logging.getLogger(__name__)
 
 _KIND = {"ocf": "Resource agent", "lsb": "LSB init script", "service": "Init script",
          "stonith": "Fence agent"}
@@ -105,6 +109,7 @@ class Executor:
         self._pending: dict[str, list[_Pending]] = {}
         self._recurring: dict[str, RecurringOp] = {}
         self._metadata: dict[str, tuple[float, AgentMetadata]] = {}
+        self._metadata_locks: dict[str, asyncio.Lock] = {}
         self._fence_devices: dict[str, dict[str, str]] = {}
 
     # ------------------------------------------------------------------ public API
@@ -185,19 +190,24 @@ class Executor:
     async def metadata(self, agent: AgentRef) -> AgentMetadata:
         """The agent's parsed meta-data, cached until its file changes.
 
-        Raises :class:`MetadataError` when the agent is missing or prints no usable meta-data.
+        Concurrent callers for one agent share a single run of the agent (a fresh node probes
+        every resource at once, often many of the same type).  Raises :class:`MetadataError`
+        when the agent is missing or prints no usable meta-data.
         """
         path = self.paths.resolve(agent)
         if path is None:
             raise MetadataError(f"{agent}: agent not installed")
-        mtime = await asyncio.to_thread(_mtime, path)
-        cached = self._metadata.get(str(agent))
-        if cached is not None and cached[0] == mtime:
-            return cached[1]
-        text = await self._metadata_text(agent, path)
-        parsed = parse_metadata(text, agent.type)
-        self._metadata[str(agent)] = (mtime, parsed)
-        return parsed
+        key = str(agent)
+        lock = self._metadata_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            mtime = await asyncio.to_thread(_mtime, path)
+            cached = self._metadata.get(key)
+            if cached is not None and cached[0] == mtime:
+                return cached[1]
+            text = await self._metadata_text(agent, path)
+            parsed = parse_metadata(text, agent.type)
+            self._metadata[key] = (mtime, parsed)
+            return parsed
 
     async def fence(self, device_id: str, agent: AgentRef | str,
                     device_params: Mapping[str, str], action: str, target: str | None,
@@ -298,9 +308,9 @@ class Executor:
 
     async def _run(self, request: OpRequest, call_id: int, argv: list[str],
                    env_extra: Mapping[str, str], stdin: bytes | None,
-                   pending: _Pending | None) -> OpResult:
+                   pending: _Pending | None, limit: int = OUTPUT_LIMIT) -> OpResult:
         """Spawn the agent with the node's environment; map its outcome to rc/status."""
-        attr_file = self._attribute_file()
+        attr_file = await asyncio.to_thread(self._attribute_file)
         env = agentenv.base_env(self.env, self.paths, self.node_name, self.rsc_tmp_dir,
                                 attr_file, json.dumps(self.node_attributes)
                                 if self.node_attributes else None)
@@ -308,7 +318,7 @@ class Executor:
         try:
             outcome = await run_agent(argv, env, stdin=stdin,
                                       timeout_s=request.timeout_ms / 1000,
-                                      cancel=pending.cancel if pending else None)
+                                      cancel=pending.cancel if pending else None, limit=limit)
             attributes = await asyncio.to_thread(_read_attribute_file, attr_file)
         finally:
             if attr_file is not None:
@@ -411,10 +421,11 @@ class Executor:
         if agent.cls == "stonith":
             args = agentenv.fence_args("metadata", None, {})
             result = await self._run(request, 0, [str(path)], {}, agentenv.fence_stdin(args),
-                                     None)
+                                     None, METADATA_LIMIT)
         else:
             env = agentenv.ocf_env(agent, None, {}, self.paths.ocf_root)
-            result = await self._run(request, 0, [str(path), "meta-data"], env, None, None)
+            result = await self._run(request, 0, [str(path), "meta-data"], env, None, None,
+                                     METADATA_LIMIT)
         if not result.ok or not result.stdout.strip():
             raise MetadataError(f"{agent}: meta-data failed (rc={result.rc}, "
                                 f"status={result.status.name}) {result.exit_reason}".rstrip())
@@ -523,9 +534,16 @@ async def _sleep(seconds: float, cancel: asyncio.Event) -> bool:
 
 
 async def _deliver(callback: ResultCallback, result: OpResult) -> None:
-    outcome = callback(result)
-    if asyncio.iscoroutine(outcome) or isinstance(outcome, asyncio.Future):
-        await outcome
+    """Hand a recurring result to its owner; a failing callback is logged, never fatal to the
+    recurring operation."""
+    try:
+        outcome = callback(result)
+        if asyncio.iscoroutine(outcome) or isinstance(outcome, asyncio.Future):
+            await outcome
+    except asyncio.CancelledError:
+        raise
+    except Exception:   # noqa: BLE001 - the callback is the controller's; keep monitoring
+        log.exception("result callback failed for %s", result.request.key)
 
 
 def _mtime(path: Path) -> float:

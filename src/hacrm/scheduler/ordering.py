@@ -109,6 +109,8 @@ def apply_orderings(cl: Cluster) -> None:
     order_probes(cl)
     for a in reversed(cl.actions):
         update_action_for_orderings(cl, a)
+    from .remote import disable_invalid_orderings
+    disable_invalid_orderings(cl)
 
 
 # --- propagation ----------------------------------------------------------------------------

@@ -102,8 +102,8 @@ def schedule_probes(cl: Cluster) -> None:
     from .history import fence_node
     for node in cl.nodes:
         if not node.online:
-            if node.type == "remote" and node.remote_rsc is not None \
-                    and node.remote_rsc.has(1 << 16) and not node.is_guest:
+            from .remote import is_failed_remote_node
+            if is_failed_remote_node(node):
                 fence_node(cl, node, "the connection is unrecoverable", False)
             continue
         if node.unclean or not node.rsc_discovery_enabled:

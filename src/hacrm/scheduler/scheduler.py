@@ -16,6 +16,7 @@ from . import constraints, fencing, graph as graph_mod, ordering, placement, pro
 from .cluster import Cluster
 from .config_changes import handle_rsc_config_changes
 from .health import apply_node_health
+from .remote import order_remote_connection_actions
 from .execute import execute_graph
 from .status_text import count_instances, format_status
 from .summary import transition_summary
@@ -41,6 +42,7 @@ def schedule(cib: Any, now: datetime | None, show_scores: bool = False,
         probes.schedule_probes(cl)
     for rsc in cl.resources:
         behaviour(rsc).create_actions(cl, rsc)
+    order_remote_connection_actions(cl)
     fencing.schedule_fencing_and_shutdowns(cl)
     ordering.apply_orderings(cl)
     g = graph_mod.create_graph(cl)
@@ -154,6 +156,12 @@ def simulate(cib_xml: str | bytes, options: SimulateOptions | None = None) -> Si
         if original_date:
             executed = executed + ["", original_date]
     from lxml import etree
+    for implicit in getattr(cl, "implicit_xml", []):
+        for el in out_cib.iter("primitive"):
+            if el.get("id") == implicit.get("id") and el.getparent() is not None \
+                    and el.getparent().tag == "resources" and len(el) == len(implicit):
+                el.getparent().remove(el)
+                break
     return SimulationResult(header, current, injections, scores, summary, executed, revised,
                             lambda: graph_mod.to_xml(cl, g),
                             etree.tostring(out_cib, pretty_print=True).decode(), complete,

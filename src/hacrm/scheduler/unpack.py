@@ -256,46 +256,103 @@ def _remote_meta(xml: Any) -> dict[str, str]:
     return out
 
 
+def _is_remote_primitive(x: Any) -> bool:
+    """xml_contains_remote_node: an ocf:pacemaker:remote primitive."""
+    return x.tag == "primitive" and x.get("class") == "ocf" \
+        and x.get("provider") == "pacemaker" and x.get("type") == "remote"
+
+
+def _expand_guest(cl: Cluster, x: Any, resources_xml: Any) -> str | None:
+    """expand_remote_rsc_meta: a resource with meta remote-node gets an implicit
+    ocf:pacemaker:remote connection resource (appended to the resources section)."""
+    from lxml import etree
+    values: dict[str, str] = {}
+    for ms in x:
+        if ms.tag != "meta_attributes":
+            continue
+        for nv in ms:
+            if nv.tag == "nvpair" and nv.get("name") is not None:
+                values[nv.get("name").lower()] = nv.get("value")
+    name = values.get("remote-node")
+    if name is None:
+        return None
+    for existing in resources_xml:
+        if existing.get("id") == name:
+            return name if _is_remote_primitive(existing) else None
+    rsc = etree.SubElement(resources_xml, "primitive", id=name, **{"class": "ocf"},
+                           provider="pacemaker", type="remote")
+    meta = etree.SubElement(rsc, "meta_attributes", id=f"{name}-meta_attributes")
+    entries = [("internal_rsc", "true"), ("container", x.get("id"))]
+    if values.get("remote-allow-migrate") is not None:
+        entries.append(("allow-migrate", values["remote-allow-migrate"]))
+    if values.get("is-managed") is not None:
+        entries.append(("is-managed", values["is-managed"]))
+    for k, v in entries:
+        etree.SubElement(meta, "nvpair", id=f"{name}-meta_attributes-{k}", name=k, value=v)
+    server, port = values.get("remote-addr"), values.get("remote-port")
+    if server or port:
+        ia = etree.SubElement(rsc, "instance_attributes", id=f"{name}-instance_attributes")
+        if server:
+            etree.SubElement(ia, "nvpair", id=f"{name}-instance_attributes-addr", name="addr",
+                             value=server)
+        if port:
+            etree.SubElement(ia, "nvpair", id=f"{name}-instance_attributes-port", name="port",
+                             value=port)
+    ops = etree.SubElement(rsc, "operations")
+    etree.SubElement(ops, "op", id=f"{name}-monitor-interval-30s", name="monitor",
+                     interval="30s", timeout="30s")
+    etree.SubElement(ops, "op", id=f"{name}-start-interval-0", name="start", interval="0",
+                     timeout=values.get("remote-connect-timeout", "60s"))
+    cl.implicit_xml.append(rsc)  # type: ignore[attr-defined]
+    return name
+
+
 def unpack_remote_nodes(cl: Cluster, resources_xml: Any) -> None:
     """Create nodes for ocf:pacemaker:remote connections and guest (remote-node) resources."""
-    def visit(x: Any) -> None:
+    cl.implicit_xml = []  # type: ignore[attr-defined]
+    for x in list(resources_xml):
+        if not isinstance(x.tag, str):
+            continue
+        if _is_remote_primitive(x):
+            rid = x.get("id")
+            if rid and cl.find_node(rid) is None:
+                create_node(cl, rid, rid, "remote", None)
+            continue
         if x.tag == "primitive":
-            if (x.get("class") == "ocf" and x.get("provider") == "pacemaker"
-                    and x.get("type") == "remote"):
-                rid = x.get("id")
-                if rid and cl.find_node(rid) is None:
-                    create_node(cl, rid, rid, "remote", None)
-            else:
-                meta = _remote_meta(x)
-                name = meta.get("remote-node")
-                if name and cl.find_node(name) is None:
-                    create_node(cl, name, name, "remote", None)
-        elif x.tag in ("group", "clone", "master"):
-            for c in x:
+            name = _expand_guest(cl, x, resources_xml)
+            if name and cl.find_node(name) is None:
+                create_node(cl, name, name, "remote", None)
+        elif x.tag == "group":
+            for c in list(x):
                 if isinstance(c.tag, str):
-                    visit(c)
-    for x in resources_xml:
-        if isinstance(x.tag, str):
-            visit(x)
+                    name = _expand_guest(cl, c, resources_xml)
+                    if name and cl.find_node(name) is None:
+                        create_node(cl, name, name, "remote", None)
 
 
 def _link_containers(cl: Cluster) -> None:
-    for r in list(cl.all_resources()):
-        if r.variant != Variant.PRIMITIVE:
+    """setup_container and link_rsc2remotenode."""
+    for top in cl.resources:
+        for r in top.walk():
+            if r.children:
+                continue
+            cid = r.meta.get("container")
+            if cid and cid != r.id:
+                container = cl.find_resource(cid)
+                if container is not None:
+                    r.container = container
+                    container.fillers.append(r)
+    for r in cl.resources:
+        if not r.is_remote_node:
             continue
-        cid = r.meta.get("container")
-        if cid:
-            container = cl.find_resource(cid)
-            if container is not None:
-                r.container = container
-                container.fillers.append(r)
-        if r.is_remote_node:
-            node = cl.find_node(r.id) if not r.meta.get("remote-node") else None
-            name = r.meta.get("remote-node") or r.id
-            node = cl.find_node(name)
-            if node is not None:
-                node.remote_rsc = r
-                handle_startup_fencing(cl, node)
+        node = cl.find_node(r.id)
+        if node is None:
+            continue
+        node.remote_rsc = r
+        if r.container is None:
+            handle_startup_fencing(cl, node)
+        else:
+            node.attrs["#kind"] = "container"
 
 
 def _expand_template(cl: Cluster, xml: Any) -> Any:
@@ -399,11 +456,9 @@ def unpack_resource(cl: Cluster, xml: Any, parent: Resource | None) -> Resource 
     if is_true(m.get("notify")):
         rsc.set(R_NOTIFY)
     remote_node = guest_node = False
-    if variant == Variant.PRIMITIVE and (
-            (xml.get("class") == "ocf" and xml.get("provider") == "pacemaker"
-             and xml.get("type") == "remote") or m.get("remote-node")):
+    if variant == Variant.PRIMITIVE and _is_remote_primitive(xml):
         rsc.is_remote_node = True
-        if m.get("remote-node"):
+        if m.get("container"):
             guest_node = True
         else:
             remote_node = True

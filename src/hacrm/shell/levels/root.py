@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hacrm.shell.commands import sublevel
+from hacrm.shell.commands import CommandError, command, sublevel
 from hacrm.shell.levels.base import BaseLevel
 
 if TYPE_CHECKING:
-    pass
+    from hacrm.shell.dispatch import Context
 
 
 class RootLevel(BaseLevel):
@@ -27,3 +27,20 @@ class RootLevel(BaseLevel):
     resource = sublevel("hacrm.shell.levels.resource:ResourceLevel",
                         help="Resource management")
     node = sublevel("hacrm.shell.levels.node:NodeLevel", help="Node management")
+
+    @command(help="Cluster status")
+    def do_status(self, ctx: Context, *options: str) -> bool:
+        """What runs where, as ``crm_mon -1 -r`` shows it, from the CIB in use."""
+        from hacrm.shell.status import status_text
+
+        for word in options:
+            if word not in ("bynode", "inactive", "ops", "timing", "failcounts", "noheaders"):
+                raise CommandError(f"unknown option {word!r}")
+        try:
+            text = status_text(self.session.backend().read())
+        except Exception as err:  # the scheduler's words for a CIB it cannot read
+            if type(err).__name__ in ("CibError", "Unsupported"):
+                raise CommandError(str(err)) from None
+            raise
+        self.session.page(text.rstrip("\n"))
+        return True

@@ -3,8 +3,12 @@ the test itself launches, in node roots laid out like hacrm's (ROOT/run/hacrm/ha
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
 import sys
+import uuid
 import textwrap
 import time
 from pathlib import Path
@@ -60,9 +64,10 @@ def sandbox(tmp_path):
     for node in ("node1", "node2"):
         root = box / node
         root.mkdir(parents=True)
-        subprocess.Popen([sys.executable, str(script), "--root", str(root)],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
+        with open(root / "daemon.out", "ab") as log:
+            subprocess.Popen([sys.executable, str(script), "--root", str(root)],
+                             stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                             start_new_session=True)
     for node in ("node1", "node2"):
         assert wait_for(lambda: pid_in(box / node / "run/hacrm/hacrm.pid") is not None
                         and pid_in(box / node / "service.pid") is not None)
@@ -95,6 +100,7 @@ def test_status_list_off_on_reboot(sandbox):
     assert on.returncode == 0, on.stderr
     restarted = pid_in(sandbox / "node1/run/hacrm/hacrm.pid")
     assert restarted not in (None, daemon1) and alive(restarted)
+    assert os.readlink(f"/proc/{restarted}/fd/1") == str(sandbox / "node1/daemon.out")
     assert fence("-o", "status", "-n", "node1", box).returncode == 0
 
     # The stdin protocol, as Pacemaker's fencer speaks it.
@@ -142,3 +148,38 @@ def test_through_the_executor(sandbox, tmp_path):
     assert off.ok, off
     assert wait_for(lambda: not alive(daemon))
     assert status.rc == OcfRc.UNKNOWN_ERROR and "OFF" in status.stdout
+
+
+def test_list_follows_the_sandbox_manifest(sandbox):
+    (sandbox / "sandbox.json").write_text(json.dumps({"nodes": [{"name": "node2"},
+                                                                {"name": "node1"}]}))
+    assert fence("-o", "list", f"--sandbox={sandbox}").stdout == "node2,\nnode1,\n"
+
+
+def test_a_node_in_a_network_namespace_comes_back_in_it(tmp_path):
+    if os.geteuid() != 0 or shutil.which("ip") is None:
+        pytest.skip("needs root and iproute2 to create a network namespace")
+    ns = f"hacrm-f-{uuid.uuid4().hex[:8]}"
+    if subprocess.run(["ip", "netns", "add", ns], capture_output=True, timeout=30).returncode:
+        pytest.skip("cannot create a network namespace")
+    box = tmp_path / "sandbox"
+    root = box / "node1"
+    root.mkdir(parents=True)
+    script = tmp_path / "fake_daemon.py"
+    script.write_text(textwrap.dedent(FAKE_DAEMON))
+    try:
+        subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, str(script), "--root",
+                          str(root)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+        pidfile = root / "run/hacrm/hacrm.pid"
+        assert wait_for(lambda: pid_in(pidfile) is not None)
+        first = pid_in(pidfile)
+        netns_inode = os.stat(f"/run/netns/{ns}").st_ino
+        assert os.stat(f"/proc/{first}/ns/net").st_ino == netns_inode
+        assert fence("-o", "reboot", "-n", "node1", f"--sandbox={box}").returncode == 0
+        second = pid_in(pidfile)
+        assert second != first and alive(second)
+        assert os.stat(f"/proc/{second}/ns/net").st_ino == netns_inode
+    finally:
+        kill_mentioning(box)
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30)

@@ -34,7 +34,14 @@ from hacrm.engine.oprecord import (
     TransitionKey,
     transition_key,
 )
-from hacrm.engine.opresult import AgentRef, ExecStatus, OcfRc, OpRequest, OpResult
+from hacrm.engine.opresult import (
+    AgentRef,
+    ExecStatus,
+    OcfRc,
+    OpRequest,
+    OpResult,
+    request_from_graph_action,
+)
 
 from .conftest import run
 
@@ -294,29 +301,23 @@ class _Controller:
         self.started: list[OpRequest] = []
 
     async def run_graph(self, graph) -> list[OpResult]:
-        actions = []
-        for rop in graph.iterfind("synapse/action_set/rsc_op"):
-            prim, attrs = rop.find("primitive"), rop.find("attributes")
-            actions.append((int(rop.get("id")), rop.get("operation"), prim, dict(attrs.attrib)))
-        order = {"monitor": 0, "start": 1}
+        requests = [request_from_graph_action(rop, 1, "2d7a0ca5-0c43-4b27-9f1b-38ad4e1e7c43")
+                    for rop in graph.iterfind("synapse/action_set/rsc_op")]
         results = []
         # Probes, then starts, then recurring monitors: the graph's order for one fresh node.
-        for action_id, operation, prim, params in sorted(
-                actions, key=lambda a: (order.get(a[1], 2) if a[1] != "monitor"
-                                        or a[3].get("CRM_meta_interval", "0") == "0" else 2,
-                                        a[0])):
-            agent = AgentRef(prim.get("class"), prim.get("type"), prim.get("provider"))
-            target = int(params.get("CRM_meta_op_target_rc", "0"))
-            request = OpRequest.from_params(prim.get("id"), agent, operation, params,
-                                            transition_key(action_id, 1, target,
-                                                           "2d7a0ca5-0c43-4b27-9f1b-38ad4e1e7c43"))
+        phase = {"monitor": 0, "start": 1}
+        for request in sorted(requests, key=lambda r: (2 if r.interval_ms else
+                                                       phase.get(r.action, 2),
+                                                       int(r.transition_key.split(":")[0]))):
             result = await self.executor.execute(request)
             results.append(result)
-            metadata = await self.executor.metadata(agent)
-            parent = lrm_resource(self.lrm, prim.get("id"), agent.cls, agent.type, agent.provider)
+            metadata = await self.executor.metadata(request.agent)
+            parent = lrm_resource(self.lrm, request.rsc_id, request.agent.cls,
+                                  request.agent.type, request.agent.provider)
             build_op_records(parent, result, "node1", metadata=metadata)
-            if operation == "start":
+            if request.action == "start":
                 self.started.append(request)
+        assert any(r.transition_key.split(":")[2] == "7" for r in requests), "probes expect 7"
         return results
 
     async def stop_all(self) -> None:

@@ -225,3 +225,22 @@ class OpResult:
     def __str__(self) -> str:
         text = f"{self.request.key} (call {self.call_id}): rc={self.rc} status={self.status.name}"
         return text + (f" ({self.exit_reason})" if self.exit_reason else "")
+
+
+def request_from_graph_action(rsc_op, transition_id: int, te_uuid: str) -> OpRequest:
+    """The request a transition-graph ``<rsc_op>`` asks for, as Pacemaker's controller builds
+    it: the resource from ``<primitive>`` (its ``id`` is what agents see as
+    ``OCF_RESOURCE_INSTANCE``: the base name for an anonymous clone instance), the parameters
+    from ``<attributes>``, and the transition key ``action:transition:target-rc:uuid`` with the
+    target rc from ``CRM_meta_op_target_rc`` (0 when absent).
+    """
+    prim = rsc_op.find("primitive")
+    attrs = rsc_op.find("attributes")
+    if prim is None or attrs is None:
+        raise ValueError(f"graph action {rsc_op.get('id')} has no primitive or attributes")
+    params = dict(attrs.attrib)
+    target = scan_ll(params.get(META_PREFIX + "op_target_rc")) or 0
+    key = f"{int(rsc_op.get('id'))}:{transition_id}:{target}:{te_uuid}"
+    agent = AgentRef(prim.get("class") or "", prim.get("type") or "", prim.get("provider"))
+    return OpRequest.from_params(prim.get("id") or "", agent, rsc_op.get("operation") or "",
+                                 params, key)

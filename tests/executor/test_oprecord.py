@@ -14,7 +14,6 @@ Two oracles:
 
 from __future__ import annotations
 
-import asyncio
 import re
 import socket
 import subprocess

@@ -22,7 +22,7 @@ from hacrm.backends.base import Backend
 from hacrm.diagnostics import ConfigureError, Diagnostic
 
 # configure-level commands this runner understands besides element definitions
-COMMANDS = ("delete", "rename", "erase", "commit", "refresh", "show", "verify")
+COMMANDS = ("delete", "rename", "erase", "commit", "refresh", "show", "verify", "load", "save")
 
 
 @dataclass
@@ -112,10 +112,31 @@ def _command(wc: object, name: str, rest: str, result: BatchResult) -> None:
         result.output.append(wc.show(args[1:] if xml else (args or None), xml=xml))
     elif name == "verify":
         result.diagnostics.extend(wc.verify())
+    elif name == "load":
+        xml = bool(args) and args[0] == "xml"
+        words = args[1:] if xml else args
+        if len(words) != 2 or words[0] not in ("replace", "update", "push"):
+            raise ConfigureError([Diagnostic("error", "usage: load [xml] {replace|update|push} "
+                                                      "<file>")])
+        try:
+            text = Path(words[1]).read_text(encoding="utf-8")
+        except OSError as err:
+            raise ConfigureError([Diagnostic("error", f"could not open {words[1]}: "
+                                                      f"{err.strerror}")]) from None
+        xml = xml or text.lstrip().startswith("<")
+        result.diagnostics.extend(wc.load(words[0], text, xml=xml,  # type: ignore[arg-type]
+                                          source=words[1]))
+    elif name == "save":
+        xml = bool(args) and args[0] == "xml"
+        words = args[1:] if xml else args
+        if len(words) != 1:
+            raise ConfigureError([Diagnostic("error", "usage: save [xml] <file>")])
+        Path(words[0]).write_text(wc.save_text(xml=xml), encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``CIB_file=cib.xml python -m hacrm.cib.batch [SCRIPT]`` (stdin without SCRIPT)."""
+    """``CIB_file=cib.xml python -m hacrm.cib.batch [SCRIPT]`` (stdin without SCRIPT);
+    ``--show`` prints ``configure show`` instead."""
     from hacrm.backends.file import FileBackend
 
     args = sys.argv[1:] if argv is None else argv
@@ -123,6 +144,17 @@ def main(argv: list[str] | None = None) -> int:
     if not path:
         print("hacrm.cib.batch: set CIB_file to the CIB to edit", file=sys.stderr)
         return 2
+    if args == ["--show"]:
+        from hacrm.cib.workcopy import WorkingCopy
+
+        try:
+            text = WorkingCopy(FileBackend(Path(path))).show()
+        except ConfigureError as err:
+            print(err, file=sys.stderr)
+            return 1
+        if text:
+            print(text)
+        return 0
     if args:
         source = args[0]
         text = Path(source).read_text(encoding="utf-8")

@@ -77,16 +77,23 @@ def check_configuration(editor: Any, schema: str = "pacemaker-3.9",
     return out + schema_diagnostics(conf, schema)
 
 
-def semantic_warnings(editor: Any) -> list[Diagnostic]:
-    """What crmsh's ``verify`` warns about (things Pacemaker accepts but that look wrong)."""
+def semantic_warnings(editor: Any, only: set[tuple[str, bool]] | None = None
+                      ) -> list[Diagnostic]:
+    """What crmsh's ``verify`` warns about (things Pacemaker accepts but that look wrong), for
+    every element or ``only`` those with these keys (a commit checks what changed)."""
     out: list[Diagnostic] = []
+    if only is not None and not only:
+        return out
 
     def warn(msg: str) -> None:
         out.append(Diagnostic("warning", msg))
 
     node_ids = {n.id.lower() for n in editor.cfg.nodes if isinstance(n, m.Node)} | \
                {n.uname.lower() for n in editor.cfg.nodes if isinstance(n, m.Node)}
-    objects = sorted(editor.objects(), key=lambda o: getattr(o, "id", "") or "")
+    from hacrm.cib.edit import object_key
+
+    objects = sorted((o for o in editor.objects() if only is None or object_key(o) in only),
+                     key=lambda o: getattr(o, "id", "") or "")
     for obj in objects:
         if isinstance(obj, (m.Location, m.Colocation, m.Order, m.Ticket)):
             for rsc in _referenced(obj):

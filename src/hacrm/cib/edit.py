@@ -28,6 +28,16 @@ CONSTRAINT_KINDS = ("location", "colocation", "order", "rsc_ticket")
 ACL_KINDS = ("role", "user", "acl_target", "acl_group")
 
 
+def object_key(obj: Any) -> tuple[str, bool]:
+    """How an element is known: its id, and whether it is a node (nodes have their own
+    id space)."""
+    if isinstance(obj, m.FencingTopology):
+        return "fencing_topology", False
+    if isinstance(obj, m.NvSet):
+        return obj.attrs.id or "", False
+    return obj.id, isinstance(obj, m.Node)
+
+
 def kind_of(obj: Any) -> str:
     """The crm element name of a model object (primitive, ms, location, property...)."""
     if isinstance(obj, m.Primitive):
@@ -77,11 +87,20 @@ class Editor:
     """A configuration plus the indexes needed to edit it quickly and the way crmsh does."""
 
     cfg: m.Configuration
-    registry: IdRegistry = field(default_factory=IdRegistry)
+    _registry: IdRegistry | None = None
     infos: list[Diagnostic] = field(default_factory=list)
     _objects: dict[str, Any] = field(default_factory=dict)
     _nodes: dict[str, m.Node] = field(default_factory=dict)
     _parent: dict[str, Any] = field(default_factory=dict)
+    # resource id -> the constraints naming it (keyed by object identity), and the order in
+    # which constraints were placed, so that "constraints on X" costs no scan of them all
+    _crefs: dict[str, dict[int, Any]] = field(default_factory=dict)
+    _cseq: dict[int, int] = field(default_factory=dict)
+    _seq: int = 0
+    # what the edits since the last reset touched, as crmsh flags it: the keys (id, is node)
+    # of elements created or changed, and of elements removed
+    changed: set[tuple[str, bool]] = field(default_factory=set)
+    removed: set[tuple[str, bool]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.reindex()
@@ -89,12 +108,58 @@ class Editor:
     # ------------------------------------------------------------ indexes
     def reindex(self) -> None:
         """Rebuild the id indexes from the configuration (after a wholesale change)."""
-        self.registry = IdRegistry()
+        self._registry = None
         self._objects, self._nodes, self._parent = {}, {}, {}
+        self._crefs, self._cseq = {}, {}
         for obj in self.top_objects():
-            for ident in walk_ids(obj):
-                self.registry.add(ident)
             self._index(obj)
+
+    @property
+    def registry(self) -> IdRegistry:
+        """Every id in use, collected when first needed (showing never needs it)."""
+        if self._registry is None:
+            self._registry = IdRegistry()
+            for obj in self.top_objects():
+                for ident in walk_ids(obj):
+                    self._registry.add(ident)
+        return self._registry
+
+    def reset_changes(self) -> None:
+        """Forget what was changed (after a commit or a fresh read)."""
+        self.changed, self.removed = set(), set()
+
+    def _touch(self, obj: Any) -> None:
+        self.changed.add(object_key(obj))
+
+    def _gone(self, obj: Any) -> None:
+        key = object_key(obj)
+        self.changed.discard(key)
+        self.removed.add(key)
+
+    def _track(self, c: Any) -> None:
+        """Index a constraint under the resources it names."""
+        self._seq += 1
+        self._cseq[id(c)] = self._seq
+        for rsc in set(_referenced(c)):
+            self._crefs.setdefault(rsc, {})[id(c)] = c
+
+    def _untrack(self, c: Any) -> None:
+        for rsc in set(_referenced(c)):
+            refs = self._crefs.get(rsc)
+            if refs is not None:
+                refs.pop(id(c), None)
+        self._cseq.pop(id(c), None)
+
+    def _edit_constraint(self, c: Any, change: Any, *args: Any) -> Any:
+        """Apply ``change(c, *args)`` to a constraint and keep the index right."""
+        before = set(_referenced(c))
+        result = change(c, *args)
+        after = set(_referenced(c))
+        for rsc in before - after:
+            self._crefs.get(rsc, {}).pop(id(c), None)
+        for rsc in after - before:
+            self._crefs.setdefault(rsc, {})[id(c)] = c
+        return result
 
     def _index(self, obj: Any, parent: Any = None) -> None:
         if isinstance(obj, m.Node):
@@ -103,6 +168,10 @@ class Editor:
         ident = obj.id if not isinstance(obj, m.FencingTopology) else "fencing_topology"
         if ident:
             self._objects[ident] = obj
+        if isinstance(obj, (m.Location, m.Colocation, m.Order, m.Ticket)):
+            if id(obj) not in self._cseq:
+                self._track(obj)
+            return
         if parent is not None:
             self._parent[ident] = parent
         else:
@@ -118,6 +187,8 @@ class Editor:
         if self._objects.get(ident) is obj:
             del self._objects[ident]
         self._parent.pop(ident, None)
+        if id(obj) in self._cseq:
+            self._untrack(obj)
 
     def top_objects(self) -> Iterator[Any]:
         """Every element at the top of its section (nested resources not included)."""
@@ -201,6 +272,9 @@ class Editor:
             self._adopt_children(d, found)
         self._place(obj)
         self._index(obj)
+        self._touch(obj)
+        for child in found:
+            self._touch(child)
         if d.kind in ("group", "clone", "ms", "bundle"):
             self._redirect_constraints(obj)
 
@@ -290,19 +364,22 @@ class Editor:
              "op_defaults": cfg.op_defaults}[obj.kind].append(obj)
 
     def _remove_from_top(self, obj: Any) -> None:
-        for i, r in enumerate(self.cfg.resources):
-            if r is obj:
-                del self.cfg.resources[i]
+        # the resources a new container adopts were usually defined just before it
+        resources = self.cfg.resources
+        for i in range(len(resources) - 1, -1, -1):
+            if resources[i] is obj:
+                del resources[i]
                 return
 
     def _redirect_constraints(self, container: Any) -> None:
         """Constraints on a new container's children now apply to the container (crmsh)."""
         for child in _child_resources(container):
-            for c in list(self._constraints_on(child.id)):
-                if _rename_refs(c, child.id, container.id):
+            for c in self._constraints_on(child.id):
+                if self._edit_constraint(c, _rename_refs, child.id, container.id):
+                    self._touch(c)
                     self.infos.append(Diagnostic("info", f"modified {kind_of(c)}:{c.id} from "
                                                          f"{child.id} to {container.id}"))
-        for c in list(self._constraints_on(container.id)):
+        for c in self._constraints_on(container.id):
             if _silly(c, container.id):
                 self._remove_top(c)
 
@@ -321,7 +398,9 @@ class Editor:
         if existing is None:
             self._place(nvset)
             self._index(nvset)
+            self._touch(nvset)
             return
+        self._touch(existing)
         _copy_nvpairs(existing.attrs, nvset.attrs, self.registry)
         existing.comments.extend(c for c in nvset.comments if c not in existing.comments)
 
@@ -333,6 +412,7 @@ class Editor:
             return False
         node.id = ident
         assign_ids(node, self.registry)
+        self._touch(existing)
         for s in node.sets:
             if not isinstance(s, m.AttrSet):
                 continue
@@ -376,6 +456,7 @@ class Editor:
             ops = m.Operations()
             rsc.children.append(ops)
         ops.ops.append(op)
+        self._touch(rsc)
 
     def _create_from_xml(self, d: Definition) -> None:
         try:
@@ -414,6 +495,7 @@ class Editor:
             assign_ids(obj, self.registry)
             self._place(obj)
             self._index(obj)
+            self._touch(obj)
 
     def _resolve_refs(self, obj: Any) -> None:
         """``$id-ref=<object id>`` in an attribute list means that object's first set of the
@@ -429,17 +511,18 @@ class Editor:
                 self.infos.append(Diagnostic("error", f"Reference not found: {aset.id_ref}"))
 
     # ------------------------------------------------------------ delete, rename, erase
-    def _constraints_on(self, rsc_id: str) -> Iterator[Any]:
-        for c in self.cfg.constraints:
-            if not isinstance(c, m.Raw) and rsc_id in _referenced(c):
-                yield c
+    def _constraints_on(self, rsc_id: str) -> list[Any]:
+        """The constraints naming ``rsc_id``, in the order they were placed."""
+        found = list(self._crefs.get(rsc_id, {}).values())
+        found.sort(key=lambda c: self._cseq.get(id(c), 0))
+        return found
 
     def _remove_top(self, obj: Any) -> None:
         for section in (self.cfg.constraints, self.cfg.resources, self.cfg.nodes,
                         self.cfg.crm_config, self.cfg.rsc_defaults, self.cfg.op_defaults,
                         self.cfg.acls, self.cfg.tags, self.cfg.alerts):
-            for i, x in enumerate(section):
-                if x is obj:
+            for i in range(len(section) - 1, -1, -1):
+                if section[i] is obj:
                     del section[i]
                     break
         if self.cfg.fencing_topology is obj:
@@ -447,6 +530,7 @@ class Editor:
         for ident in walk_ids_thin(obj):
             self.registry.discard(ident)
         self._unindex(obj)
+        self._gone(obj)
 
     def delete(self, ids: list[str], force: bool = False) -> None:
         """Delete elements; a container's children go back to the top level, a resource is
@@ -454,13 +538,15 @@ class Editor:
         missing = [i for i in ids if self.find(i) is None]
         if missing and not force:
             raise _err(f"object {missing[0]} does not exist")
-        for ident in ids:
-            obj = self.find(ident)
-            if obj is None:
-                continue
+        self.delete_objects([obj for obj in (self.find(i) for i in ids) if obj is not None])
+
+    def delete_objects(self, objs: list[Any]) -> None:
+        """Delete these elements (see :meth:`delete`); deleting a template deletes the
+        primitives made from it, as crmsh does."""
+        for obj in objs:
             if isinstance(obj, m.Primitive) and obj.is_template:
                 for prim in [o for o in self.objects()
-                             if isinstance(o, m.Primitive) and o.template == ident]:
+                             if isinstance(o, m.Primitive) and o.template == obj.id]:
                     self.infos.append(Diagnostic("info", f"hanging primitive:{prim.id} deleted"))
                     self._delete_one(prim)
             self._delete_one(obj)
@@ -482,11 +568,14 @@ class Editor:
             for i in walk_ids_thin(obj):
                 self.registry.discard(i)
             self._unindex(obj)
+            self._gone(obj)
+            self._touch(parent)
         elif self.find(ident) is obj or isinstance(obj, m.Node):
             # children of a deleted container return to the top level
             for child in list(_child_resources(obj)):
                 self.cfg.resources.append(child)
                 self._parent.pop(child.id, None)
+                self._touch(child)
             if isinstance(obj, m.Group):
                 obj.members = []
             elif isinstance(obj, m.Clone):
@@ -503,16 +592,18 @@ class Editor:
         ident = obj.id
         for tag in [t for t in self.cfg.tags if isinstance(t, m.Tag) and ident in t.refs]:
             tag.refs = [r for r in tag.refs if r != ident]
+            self._touch(tag)
             if not tag.refs:
                 self._remove_top(tag)
                 if not quiet:
                     self.infos.append(Diagnostic("info", f"hanging tag:{tag.id} deleted"))
-        for c in list(self._constraints_on(ident)):
+        for c in self._constraints_on(ident):
             if not c.sets and children:
-                if _rename_refs(c, ident, children[0].id):
+                if self._edit_constraint(c, _rename_refs, ident, children[0].id):
                     self.infos.append(Diagnostic("info", f"modified {kind_of(c)}:{c.id} from "
                                                          f"{ident} to {children[0].id}"))
-            deleted = _delete_refs(c, ident)
+            deleted = self._edit_constraint(c, _delete_refs, ident)
+            self._touch(c)
             if _silly(c, ident):
                 self._remove_top(c)
                 if not quiet:
@@ -535,16 +626,19 @@ class Editor:
         if isinstance(obj, m.Node):
             raise _err("cannot rename nodes")
         if isinstance(obj, (m.Primitive, m.Group, m.Clone, m.Bundle)):
-            for c in list(self._constraints_on(old)):
-                if _rename_refs(c, old, new):
+            for c in self._constraints_on(old):
+                if self._edit_constraint(c, _rename_refs, old, new):
+                    self._touch(c)
                     self.infos.append(Diagnostic("info", f"modified {kind_of(c)}:{c.id} from "
                                                          f"{old} to {new}"))
             # crmsh leaves tags naming the old id as they are
         self._unindex(obj)
+        self._gone(obj)
         if isinstance(obj, m.NvSet):
             obj.attrs.id = new
         else:
             obj.id = new
+        self._touch(obj)
         self.registry.discard(old)
         self.registry.add(new)
         parent = self._parent.get(old)
@@ -554,20 +648,29 @@ class Editor:
 
     def erase(self) -> None:
         """Remove everything but the nodes."""
+        for obj in list(self.objects()):
+            if not isinstance(obj, m.Node):
+                self._gone(obj)
         nodes = self.cfg.nodes
         order = [s for s in self.cfg.section_order]
         self.cfg = m.Configuration(nodes=nodes, section_order=order)
         self.reindex()
 
     def erase_nodes(self) -> None:
+        for obj in self.cfg.nodes:
+            if isinstance(obj, m.Node):
+                self._gone(obj)
         self.cfg.nodes = [n for n in self.cfg.nodes if isinstance(n, m.Raw)]
         self.reindex()
 
-    def snapshot(self) -> m.Configuration:
-        return copy.deepcopy(self.cfg)
+    def snapshot(self) -> tuple[m.Configuration, set[tuple[str, bool]], set[tuple[str, bool]]]:
+        """A copy of the configuration and of the change flags, for :meth:`restore`."""
+        return copy.deepcopy(self.cfg), set(self.changed), set(self.removed)
 
-    def restore(self, cfg: m.Configuration) -> None:
-        self.cfg = cfg
+    def restore(self, state: tuple[m.Configuration, set[tuple[str, bool]],
+                                   set[tuple[str, bool]]]) -> None:
+        """Go back to a :meth:`snapshot` (an all-or-nothing operation failed)."""
+        self.cfg, self.changed, self.removed = state
         self.reindex()
 
 

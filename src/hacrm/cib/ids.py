@@ -181,43 +181,38 @@ def view(obj: Any) -> _Node | None:
     return None
 
 
-def children(obj: Any) -> list[Any]:
-    """The child objects of a model object, in XML order."""
-    if isinstance(obj, m.NvSet):
-        return [obj.attrs]
-    if isinstance(obj, m.Primitive):
-        return list(obj.children)
-    if isinstance(obj, m.Operations):
-        return list(obj.ops)
-    if isinstance(obj, m.Op):
-        return list(obj.sets)
-    if isinstance(obj, (m.AttrSet, m.Rule)):
-        return list(obj.items)
-    if isinstance(obj, m.DateExpression):
-        return [obj.spec] if obj.spec is not None else []
-    if isinstance(obj, m.Group):
-        return list(obj.sets) + list(obj.members)
-    if isinstance(obj, m.Clone):
-        return list(obj.sets) + ([obj.child] if obj.child is not None else [])
-    if isinstance(obj, m.Bundle):
-        return list(obj.parts)
-    if isinstance(obj, m.Location):
-        return list(obj.sets) + list(obj.rules)
-    if isinstance(obj, (m.Colocation, m.Order, m.Ticket)):
-        return list(obj.sets)
-    if isinstance(obj, m.Node):
-        return list(obj.sets)
-    if isinstance(obj, m.FencingTopology):
-        return list(obj.levels)
-    if isinstance(obj, m.AclRole):
-        return list(obj.permissions)
-    if isinstance(obj, m.Alert):
-        return list(obj.children)
-    if isinstance(obj, m.AlertSelect):
-        return list(obj.attributes)
-    if isinstance(obj, m.Recipient):
-        return list(obj.sets)
-    return []
+_NO_CHILDREN: tuple[Any, ...] = ()
+_CHILDREN: dict[type, Any] = {
+    m.NvSet: lambda o: (o.attrs,),
+    m.Primitive: lambda o: o.children,
+    m.Operations: lambda o: o.ops,
+    m.Op: lambda o: o.sets,
+    m.AttrSet: lambda o: o.items,
+    m.Rule: lambda o: o.items,
+    m.DateExpression: lambda o: (o.spec,) if o.spec is not None else _NO_CHILDREN,
+    m.Group: lambda o: o.sets + o.members,
+    m.Clone: lambda o: o.sets + [o.child] if o.child is not None else o.sets,
+    m.Bundle: lambda o: o.parts,
+    m.Location: lambda o: o.sets + o.rules,
+    m.Colocation: lambda o: o.sets,
+    m.Order: lambda o: o.sets,
+    m.Ticket: lambda o: o.sets,
+    m.Node: lambda o: o.sets,
+    m.FencingTopology: lambda o: o.levels,
+    m.AclRole: lambda o: o.permissions,
+    m.Alert: lambda o: o.children,
+    m.AlertSelect: lambda o: o.attributes,
+    m.Recipient: lambda o: o.sets,
+}
+
+
+def _none(obj: Any) -> tuple[Any, ...]:
+    return _NO_CHILDREN
+
+
+def children(obj: Any) -> list[Any] | tuple[Any, ...]:
+    """The child objects of a model object, in XML order (do not modify the result)."""
+    return _CHILDREN.get(type(obj), _none)(obj)
 
 
 def walk_ids(obj: Any) -> Iterator[str]:

@@ -4,39 +4,42 @@ This is the one object the shell's ``configure`` level talks to.  It reads the C
 backend once, keeps the typed model of its configuration, applies element definitions and
 edits to that model, renders it as crm text or XML, and commits the whole configuration back in
 one all-or-nothing replace based on the version it read.
+
+What changed is tracked the way crmsh tracks it, by flags set when an edit changes an element
+(not by comparing the whole configuration), so that a session on a large CIB stays fast.
+Reading, showing and committing never load the parser: the grammar is imported only when text
+has to be parsed.
 """
 
 from __future__ import annotations
 
-import copy
 import fnmatch
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from lxml import etree
 
 from hacrm.backends.base import Backend, BackendError, CibVersion
 from hacrm.cib import model as m
-from hacrm.cib.check import check_configuration
+from hacrm.cib.check import check_configuration, schema_diagnostics, semantic_warnings
 from hacrm.cib.defaults import drop_read_defaults
-from hacrm.cib.document import CibDocument, DEFAULT_SCHEMA
-from hacrm.cib.edit import Editor, kind_of
+from hacrm.cib.document import DEFAULT_SCHEMA, CibDocument
+from hacrm.cib.edit import Editor, kind_of, object_key
 from hacrm.cib.xmlio import CibXmlError, parse_xml, read_configuration
 from hacrm.diagnostics import ConfigureError, Diagnostic
-from hacrm.language.build import Definition, build_line
 from hacrm.language.context import SystemContext
-from hacrm.language.parse import logical_lines
-from hacrm.language.render import RenderOptions, element_xml, referenced_rule_ids, render
+from hacrm.language.render import RenderOptions, referenced_rule_ids, render
 
-__all__ = ["ConfigureError", "Diagnostic", "WorkingCopy"]
+if TYPE_CHECKING:
+    from hacrm.language.vocabulary import Definition
+
+__all__ = ["ConfigureError", "Diagnostic", "WorkingCopy", "render_cib_text"]
+
+LoadMethod = Literal["replace", "update", "push"]
 
 
 def _object_id(obj: Any) -> str:
-    return "fencing_topology" if isinstance(obj, m.FencingTopology) else obj.id
-
-
-def _fingerprint(obj: Any) -> str:
-    return etree.tostring(element_xml(obj), encoding="unicode")
+    return object_key(obj)[0]
 
 
 @dataclass
@@ -57,19 +60,20 @@ class WorkingCopy:
     def refresh(self) -> None:
         """Drop staged changes and read the CIB again."""
         try:
-            self.document = CibDocument.from_xml(self.backend.read())
+            document = CibDocument.from_xml(self.backend.read())
         except CibXmlError as err:
             raise ConfigureError([Diagnostic("error", f"cannot read the CIB: {err}")]) from None
         except BackendError as err:
             raise ConfigureError([Diagnostic("error", str(err))]) from None
-        self.base = self.document.version
-        drop_read_defaults(self.document.configuration)
-        self.editor = Editor(self.document.configuration)
-        self._context.schema = self.document.schema
+        self._adopt(document)
+
+    def _adopt(self, document: CibDocument) -> None:
+        self.document = document
+        self.base = document.version
+        drop_read_defaults(document.configuration)
+        self.editor = Editor(document.configuration)
+        self._context.schema = document.schema
         self._context.node_names_fn = self.editor.node_names
-        self._original = {(_object_id(o), kind_of(o) == "node"): _fingerprint(o)
-                          for o in self.editor.objects()}
-        self._user_touched: set[tuple[str, bool]] = set()
 
     @property
     def schema(self) -> str:
@@ -83,77 +87,76 @@ class WorkingCopy:
         Each element is all or nothing; the first refused element raises ConfigureError and
         the ones before it stay staged, as crmsh does for a sequence of commands.
         """
+        from hacrm.language.build import build_line
+        from hacrm.language.parse import logical_lines
+
         warnings: list[Diagnostic] = []
         for ll in logical_lines(text, source, line):
             if not ll.text:
                 continue
             definition = build_line(ll, self._context, interactive=interactive)
-            warnings.extend(self._apply(definition))
+            self.editor.infos = []
+            self.editor.create(definition)
+            warnings.extend(definition.warnings + self.editor.infos)
         return warnings
 
-    def _apply(self, definition: Definition) -> list[Diagnostic]:
-        editor = self.editor
-        editor.infos = []
-        before = copy.deepcopy(self._touched_target(definition))
+    def load(self, method: LoadMethod, text: str, *, xml: bool,
+             source: str) -> list[Diagnostic]:
+        """Load a configuration (crm text or CIB XML), all or nothing, as crmsh does:
+        ``replace`` erases everything but the nodes first; ``update`` creates and redefines
+        the elements the input defines (cluster option sets are merged); ``push`` is
+        ``update`` that also deletes every element the input does not define."""
+        from hacrm.cib.update import apply_definitions
+
+        if method not in ("replace", "update", "push"):
+            raise ConfigureError([Diagnostic("error", f"unknown load method {method!r}",
+                                             hint="load replace|update|push <file>")])
+        definitions = self._read_definitions(text, xml=xml, source=source)
+        state = self.editor.snapshot()
         try:
-            editor.create(definition)
+            if method == "replace":
+                self.editor.erase()
+            return apply_definitions(self.editor, definitions, remove=method == "push",
+                                     merge=method != "replace" and not xml)
         except ConfigureError:
-            if before is not None:
-                self._restore(before)
+            self.editor.restore(state)
             raise
-        self._mark(definition)
-        return definition.warnings + editor.infos
 
-    def _touched_target(self, definition: Definition) -> Any:
-        """The existing element a definition may change in place (for undo on error)."""
-        return None
+    def replace_selection(self, selectors: list[str], text: str, *,
+                          xml: bool = False) -> list[Diagnostic]:
+        """Save an edited selection (``edit``, ``filter``): the elements ``text`` defines
+        are created or redefined, the selected ones it no longer defines are deleted; all or
+        nothing.  An element outside the selection may not be redefined."""
+        from hacrm.cib.update import apply_definitions, definition_key
 
-    def _restore(self, before: Any) -> None:  # pragma: no cover - nothing to restore yet
-        pass
-
-    def _mark(self, definition: Definition) -> None:
-        obj = definition.element
-        if definition.kind == "monitor":
-            self._user_touched.add((definition.op_target or "", False))
-        elif definition.kind == "xml":
-            return
-        elif isinstance(obj, m.NvSet):
-            self._user_touched.add((obj.attrs.id or "", False))
-        else:
-            self._user_touched.add((_object_id(obj), definition.kind == "node"))
-
-    def load(self, method: Literal["replace", "update", "push"], text: str, *,
-             xml: bool, source: str) -> list[Diagnostic]:
-        """Load a configuration (crm text or CIB XML): ``replace`` it all, ``update`` the
-        elements named in the input, or ``push`` (update, and delete what is not named).
-        All or nothing."""
-        saved = copy.deepcopy(self.editor.cfg)
+        scope = self.select(selectors) if selectors else list(self.editor.objects())
+        definitions = self._read_definitions(text, xml=xml, source="<edit>")
+        chosen = {object_key(o) for o in scope}
+        others = [d for d in definitions if definition_key(d) not in chosen
+                  and self._exists(definition_key(d))]
+        if others:
+            raise ConfigureError([Diagnostic(
+                "error", "Elements " + ", ".join(definition_key(d)[0] for d in others)
+                + " already exist")])
+        state = self.editor.snapshot()
         try:
-            definitions = self._read_definitions(text, xml=xml, source=source)
-            warnings = self._apply_set(definitions, method)
+            return apply_definitions(self.editor, definitions, remove=True, merge=False,
+                                     scope=scope)
         except ConfigureError:
-            self.editor.restore(saved)
+            self.editor.restore(state)
             raise
-        return warnings
+
+    def _exists(self, key: tuple[str, bool]) -> bool:
+        return (self.editor.find_node(key[0]) if key[1] else self.editor.find(key[0])) \
+            is not None
 
     def _read_definitions(self, text: str, *, xml: bool, source: str) -> list[Definition]:
+        """Every element of a text or XML input; all its errors at once, or nothing."""
         if xml:
-            try:
-                root = parse_xml(text)
-            except CibXmlError as err:
-                raise ConfigureError([Diagnostic("error", f"{source}: {err}")]) from None
-            conf = root.find("configuration") if root.tag == "cib" else root
-            if conf is None:
-                raise ConfigureError([Diagnostic("error", f"{source}: no configuration found")])
-            cfg = read_configuration(conf)
-            from hacrm.language.parse import LogicalLine
+            return self._xml_definitions(text, source)
+        from hacrm.language.build import build_line
+        from hacrm.language.parse import logical_lines
 
-            anchor = LogicalLine("", source, 1)
-            defs = []
-            for obj in Editor(cfg).top_objects():
-                defs.append(Definition(kind_of(obj), obj, anchor,
-                                       members=[c.id for c in _children(obj)]))
-            return defs
         errors: list[Diagnostic] = []
         defs = []
         for ll in logical_lines(text, source):
@@ -167,65 +170,51 @@ class WorkingCopy:
             raise ConfigureError(errors)
         return defs
 
-    def _apply_set(self, definitions: list[Definition], method: str) -> list[Diagnostic]:
-        editor = self.editor
-        editor.infos = []
-        if method == "replace":
-            editor.erase()
-            editor.erase_nodes()
-        named = {(d.id, d.kind == "node") for d in definitions}
-        if method == "push":
-            for obj in list(editor.top_objects()):
-                key = (_object_id(obj), kind_of(obj) == "node")
-                if key not in named:
-                    editor.delete([key[0]], force=True)
-        warnings: list[Diagnostic] = []
-        # containers last, so that they adopt their (re)defined children
-        order = {"node": 0, "rsc_template": 1, "primitive": 2, "bundle": 3, "group": 4,
-                 "ms": 5, "clone": 6}
-        for d in sorted(definitions, key=lambda d: order.get(d.kind, 7)):
-            existing = editor.find(d.id) if d.kind != "node" else editor.find_node(d.id)
-            if existing is not None and d.kind not in ("property", "rsc_defaults",
-                                                       "op_defaults", "monitor"):
-                self._replace(existing, d)
-            else:
-                editor.create(d)
-            warnings.extend(d.warnings)
-            self._mark(d)
-        return warnings + editor.infos
+    def _xml_definitions(self, text: str, source: str) -> list[Definition]:
+        from hacrm.language.parse import LogicalLine
+        from hacrm.language.vocabulary import Definition
 
-    def _replace(self, existing: Any, d: Definition) -> None:
-        """Redefine an element: children and constraints stay attached, ids are reused."""
-        editor = self.editor
-        from hacrm.cib.ids import assign_ids
+        try:
+            root = parse_xml(text)
+        except CibXmlError as err:
+            raise ConfigureError([Diagnostic("error", f"{source}: {err}")]) from None
+        conf = root.find("configuration") if root.tag == "cib" else root
+        if conf is None or conf.tag != "configuration":
+            raise ConfigureError([Diagnostic("error", f"{source}: no <configuration> found",
+                                             hint="load xml takes a CIB or its "
+                                                  "<configuration> element")])
+        cfg = read_configuration(conf)
+        drop_read_defaults(cfg)
+        anchor = LogicalLine("", source, 1)
+        defs: list[Definition] = []
 
-        for child in _children(existing):
-            if child.id not in d.members:
-                editor.cfg.resources.append(child)
-        if isinstance(existing, m.Group):
-            existing.members = []
-        elif isinstance(existing, m.Clone):
-            existing.child = None
-        editor._remove_top(existing) if editor.parent_of(d.id) is None else None
-        parent = editor.parent_of(d.id)
-        if parent is not None:
-            editor.delete([d.id], force=True)
-        assign_ids(d.element, editor.registry, existing)
-        editor.reindex()
-        saved_id_check = d.element
-        editor.create(Definition(d.kind, saved_id_check, d.line, d.members, d.op_target))
+        def add(obj: Any) -> None:
+            # a container's resources become definitions of their own, made before it and
+            # adopted by it, as when the same configuration is written in crm text
+            children = _children(obj)
+            for child in children:
+                add(child)
+            if isinstance(obj, m.Group):
+                obj.members = []
+            elif isinstance(obj, m.Clone):
+                obj.child = None
+            elif isinstance(obj, m.Bundle) and children:
+                obj.primitive = m.Primitive(id=children[0].id)
+            defs.append(Definition(kind_of(obj), obj, anchor,
+                                   members=[c.id for c in children]))
+
+        for obj in Editor(cfg).top_objects():
+            add(obj)
+        return defs
 
     def delete(self, ids: list[str]) -> list[Diagnostic]:
         self.editor.infos = []
         self.editor.delete(ids, force=self.force)
-        for i in ids:
-            self._user_touched.discard((i, False))
         return list(self.editor.infos)
 
     def rename(self, old: str, new: str) -> list[Diagnostic]:
         self.editor.infos = []
         self.editor.rename(old, new)
-        self._user_touched.add((new, False))
         return list(self.editor.infos)
 
     def erase(self, *, nodes: bool = False) -> None:
@@ -233,6 +222,14 @@ class WorkingCopy:
             self.editor.erase_nodes()
         else:
             self.editor.erase()
+
+    def set_attribute(self, path: str, value: str) -> list[Diagnostic]:
+        """crmsh's ``set <id>.[<op>.[<interval>.]]<name> <value>``: set a parameter or meta
+        attribute of an element, or an attribute of one of its operations."""
+        from hacrm.cib.paths import set_by_path
+
+        set_by_path(self.editor, path, value)
+        return []
 
     # ------------------------------------------------------------ showing
     def _render_options(self) -> RenderOptions:
@@ -284,12 +281,9 @@ class WorkingCopy:
         return found or None
 
     def changed_objects(self) -> list[Any]:
-        out = []
-        for o in self.editor.objects():
-            key = (_object_id(o), isinstance(o, m.Node))
-            if key in self._user_touched or self._original.get(key) != _fingerprint(o):
-                out.append(o)
-        return out
+        """Elements created or changed since the CIB was read (crmsh's ``show changed``)."""
+        changed = self.editor.changed
+        return [o for o in self.editor.objects() if object_key(o) in changed]
 
     def show(self, selectors: list[str] | None = None, *, xml: bool = False,
              obscure: tuple[str, ...] | None = None) -> str:
@@ -307,8 +301,8 @@ class WorkingCopy:
         seen: set[int] = set()
         for o in objs:
             top = o
-            while (parent := self.editor.parent_of(_object_id(top))) is not None \
-                    and not isinstance(top, m.Node):
+            while not isinstance(top, m.Node) and \
+                    (parent := self.editor.parent_of(_object_id(top))) is not None:
                 top = parent
             if id(top) in seen:
                 continue
@@ -330,13 +324,13 @@ class WorkingCopy:
             return self.cib_xml()
         opts = self._render_options()
         opts.obscure = ()
-        return render(self.editor.objects(), opts) + "\n"
+        text = render(self.editor.objects(), opts)
+        return text + "\n" if text else ""
 
     # ------------------------------------------------------------ checking and committing
     def has_changes(self) -> bool:
-        current = {(_object_id(o), isinstance(o, m.Node)): _fingerprint(o)
-                   for o in self.editor.objects()}
-        return current != self._original
+        """Was anything created, changed or removed since the CIB was read?"""
+        return bool(self.editor.changed or self.editor.removed)
 
     def verify(self) -> list[Diagnostic]:
         """crmsh's warnings about the staged configuration, and Pacemaker's schema errors."""
@@ -347,11 +341,14 @@ class WorkingCopy:
 
         Refused (and nothing written) when the configuration breaks Pacemaker's schema, even
         when forced, because Pacemaker would refuse it; refused when other checks found errors
-        unless forced; refused when the CIB changed since it was read.
+        unless forced; refused when the CIB changed since it was read.  Warnings are those
+        crmsh gives at commit: about the elements that changed.
         """
-        root = self._document().to_element()
-        diagnostics = check_configuration(self.editor, self.schema,
-                                          root.find("configuration"))
+        document = self._document()
+        root = document.to_element()
+        changed = {object_key(o) for o in self.changed_objects()}
+        diagnostics = semantic_warnings(self.editor, only=changed) \
+            + schema_diagnostics(root.find("configuration"), self.schema)
         errors = [d for d in diagnostics if d.severity == "error"]
         hard = [d for d in errors if d.message.startswith("schema:")]
         if hard:
@@ -366,8 +363,14 @@ class WorkingCopy:
                 etree.tostring(root, pretty_print=True, encoding="unicode"), self.base)
         except BackendError as err:
             raise ConfigureError([Diagnostic("error", str(err))]) from None
-        self.refresh()
+        # what was committed is what we have: no need to read it back
+        document.root_attrs.update({"admin_epoch": str(version.admin_epoch),
+                                    "epoch": str(version.epoch),
+                                    "num_updates": str(version.num_updates)})
+        self.document = document
         self.base = version
+        drop_read_defaults(self.editor.cfg)
+        self.editor.reset_changes()
         return diagnostics
 
     def ids(self, kind: str | None = None) -> list[str]:
@@ -381,6 +384,16 @@ class WorkingCopy:
     def cib_xml(self) -> str:
         """The whole CIB with the staged configuration (for commit, simulate, save xml)."""
         return self._document().to_xml()
+
+
+def render_cib_text(cib_xml: str, *, obscure: tuple[str, ...] = ("passw*",)) -> str:
+    """``configure show`` of a CIB given as XML text (for ``cib diff`` and the like)."""
+    document = CibDocument.from_xml(cib_xml)
+    drop_read_defaults(document.configuration)
+    editor = Editor(document.configuration)
+    opts = RenderOptions(obscure=obscure, referenced_rules=referenced_rule_ids(editor.objects()),
+                         node_count=len(editor.node_names()))
+    return render(editor.objects(), opts)
 
 
 def _children(obj: Any) -> list[Any]:
@@ -404,6 +417,8 @@ def _related(rsc_id: str, obj: Any) -> bool:
 
 
 def _place_copy(cfg: m.Configuration, obj: Any) -> None:
+    import copy
+
     obj = copy.deepcopy(obj)
     if isinstance(obj, m.Node):
         cfg.nodes.append(obj)

@@ -102,7 +102,7 @@ def parser() -> Lark:
         grammar_file().read_text(encoding="utf-8"),
         parser="lalr",
         lexer="contextual",
-        propagate_positions=True,
+        propagate_positions=False,  # errors are located by their tokens
         maybe_placeholders=False,
         cache=True,
     )

@@ -1,0 +1,198 @@
+"""Redefining many elements at once, as crmsh's ``load`` and ``edit`` do.
+
+``load update`` and ``load replace`` (after an erase), ``load push`` and saving an edited
+selection all come down to one operation: a set of new element definitions is compared with
+the elements in scope; those not there yet are created, those there are redefined in place (or,
+for cluster option sets under ``update``, merged), and with ``remove`` those in scope but no
+longer defined are deleted.  The order follows crmsh: constraints and containers that go are
+deleted first (so that their resources may move elsewhere), then new elements are created
+(simple ones before the containers that adopt them), then the existing ones are redefined,
+then the remaining deletions happen.  The caller makes the whole thing all or nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hacrm.cib import model as m
+from hacrm.cib.edit import Editor, _child_resources, _err, kind_of, object_key
+from hacrm.cib.ids import assign_ids, walk_ids_thin
+from hacrm.diagnostics import ConfigureError, Diagnostic
+from hacrm.language.vocabulary import Definition
+
+# crmsh's processing order for new elements: what others refer to comes first
+PROCESSING_ORDER = {
+    k: i for i, ks in enumerate((
+        ("node",), ("rsc_template",), ("primitive",), ("bundle",), ("group",), ("ms",),
+        ("clone",), ("monitor",), ("tag",), ("location", "colocation", "order"),
+        ("rsc_ticket", "fencing_topology"), ("property",), ("rsc_defaults",),
+        ("op_defaults",), ("role",), ("acl_target", "acl_group", "user"), ("alert",),
+    )) for k in ks
+}
+NVSET_KINDS = ("property", "rsc_defaults", "op_defaults")
+
+
+def definition_key(d: Definition) -> tuple[str, bool]:
+    """The key of the element a definition defines (for option sets, their set id)."""
+    if d.kind == "fencing_topology":
+        return "fencing_topology", False
+    if d.kind in NVSET_KINDS:
+        from hacrm.cib.edit import DEFAULT_SET_IDS
+
+        return d.element.attrs.id or DEFAULT_SET_IDS[d.kind], False
+    if d.kind == "node":
+        return d.element.id or d.element.uname, True
+    return d.id, False
+
+
+def apply_definitions(editor: Editor, defs: list[Definition], *, remove: bool, merge: bool,
+                      scope: list[Any] | None = None) -> list[Diagnostic]:
+    """Create, redefine (merge option sets when ``merge``) and, with ``remove``, delete the
+    elements of ``scope`` (default: all) that ``defs`` no longer defines."""
+    editor.infos = []
+    warnings: list[Diagnostic] = []
+    inputs: dict[tuple[str, bool], Definition] = {}
+    for d in defs:
+        key = definition_key(d)
+        if key in inputs:
+            raise ConfigureError([Diagnostic(
+                "error", f"Duplicate {'node' if key[1] else 'resource'}: {key[0]}",
+                d.line.source, d.line.line, 1)])
+        inputs[key] = d
+    objects = list(scope) if scope is not None else list(editor.objects())
+    existing = {object_key(o): o for o in objects}
+    for is_node in (True, False):
+        group = {k: d for k, d in inputs.items() if k[1] == is_node}
+        present = {k: o for k, o in existing.items() if k[1] == is_node}
+        make = [d for k, d in group.items() if k not in present]
+        update = [(present[k], d) for k, d in group.items() if k in present]
+        gone = [o for k, o in present.items() if remove and k not in group]
+        first = [o for o in gone if _is_constraint(o) or _is_container(o)]
+        for obj in first:
+            _delete(editor, obj)
+        for d in sorted(make, key=lambda d: PROCESSING_ORDER.get(d.kind, 1000)):
+            editor.create(d)
+            warnings.extend(d.warnings)
+        for obj, d in update:
+            if merge and d.kind in NVSET_KINDS:
+                editor.create(d)
+            else:
+                replace_element(editor, obj, d)
+            warnings.extend(d.warnings)
+        for obj in reversed([o for o in gone if o not in first]):
+            _delete(editor, obj)
+    return warnings + editor.infos
+
+
+def _is_constraint(obj: Any) -> bool:
+    return isinstance(obj, (m.Location, m.Colocation, m.Order, m.Ticket))
+
+
+def _is_container(obj: Any) -> bool:
+    return isinstance(obj, (m.Group, m.Clone, m.Bundle))
+
+
+def _delete(editor: Editor, obj: Any) -> None:
+    key = object_key(obj)
+    current = editor.find_node(key[0]) if key[1] else editor.find(key[0])
+    if current is obj:
+        editor.delete_objects([obj])
+
+
+def replace_element(editor: Editor, old: Any, d: Definition) -> None:
+    """Redefine ``old`` by ``d`` in place (same position), reusing the ids of children that
+    match; a container's children follow its new member list."""
+    new = d.element
+    if isinstance(new, m.Node) and not new.id:
+        new.id = old.id
+    if d.kind == "monitor" or d.kind == "xml" or kind_of(new) != kind_of(old) and not (
+            kind_of(new) in ("ms", "clone") and kind_of(old) in ("ms", "clone")):
+        if d.kind in ("monitor", "xml"):
+            editor.create(d)
+            return
+        raise _err(f"cannot redefine {kind_of(old)} {object_key(old)[0]} as a {d.kind}", d)
+    before = _fingerprint(old)
+    members: list[Any] = []
+    if _is_container(new):
+        members = _new_members(editor, old, d)
+    for ident in walk_ids_thin(old):
+        editor.registry.discard(ident)
+    editor._resolve_refs(new)
+    assign_ids(new, editor.registry, old)
+    parent = editor.parent_of(old.id) if not isinstance(old, (m.Node, m.NvSet,
+                                                              m.FencingTopology)) else None
+    old_children = list(_child_resources(old))
+    _swap(editor, old, new, parent)
+    if _is_container(new):
+        keep = {id(c) for c in members}
+        for child in old_children:
+            if id(child) not in keep:
+                editor.cfg.resources.append(child)  # back to the top level
+                editor._parent.pop(child.id, None)
+                editor._touch(child)
+        for child in members:
+            if editor.parent_of(child.id) is None and child in editor.cfg.resources:
+                editor._remove_from_top(child)
+        if isinstance(new, m.Group):
+            new.members = members
+        elif isinstance(new, m.Clone):
+            new.child = members[0] if members else None
+        elif isinstance(new, m.Bundle) and members:
+            new.primitive = members[0]
+        editor._index(new, parent)
+        editor._redirect_constraints(new)
+    if _fingerprint(new) != before:
+        editor._touch(new)
+
+
+def _new_members(editor: Editor, old: Any, d: Definition) -> list[Any]:
+    """The resources a redefined container will hold (checked before anything changes)."""
+    found = []
+    for child_id in d.members:
+        child = editor.find_resource(child_id)
+        if child is None:
+            editor.infos.append(Diagnostic("error", f"{d.id} refers to missing object "
+                                                    f"{child_id}"))
+            continue
+        parent = editor.parent_of(child_id)
+        if parent is not None and parent is not old:
+            raise _err(f"Cannot create {d.kind}:{d.id}: Child {kind_of(child)}:{child_id} "
+                       f"already in {kind_of(parent)}:{parent.id}", d)
+        found.append(child)
+    if not found and d.kind in ("group", "clone", "ms"):
+        raise _err(f"{d.kind} {d.id} would be left without resources", d)
+    return found
+
+
+def _swap(editor: Editor, old: Any, new: Any, parent: Any) -> None:
+    """Put ``new`` where ``old`` is, and index it instead."""
+    cfg = editor.cfg
+    seq = editor._cseq.get(id(old))
+    editor._unindex(old)
+    if parent is not None:
+        if isinstance(parent, m.Group):
+            parent.members = [new if x is old else x for x in parent.members]
+        elif isinstance(parent, m.Clone):
+            parent.child = new
+        elif isinstance(parent, m.Bundle):
+            parent.primitive = new
+    elif isinstance(old, m.FencingTopology):
+        cfg.fencing_topology = new
+    else:
+        for section in (cfg.nodes, cfg.resources, cfg.constraints, cfg.crm_config,
+                        cfg.rsc_defaults, cfg.op_defaults, cfg.acls, cfg.tags, cfg.alerts):
+            for i, x in enumerate(section):
+                if x is old:
+                    section[i] = new
+                    break
+    editor._index(new, parent)
+    if seq is not None and id(new) in editor._cseq:
+        editor._cseq[id(new)] = seq
+
+
+def _fingerprint(obj: Any) -> str:
+    from lxml import etree
+
+    from hacrm.language.render import element_xml
+
+    return etree.tostring(element_xml(obj), encoding="unicode")

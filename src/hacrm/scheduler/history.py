@@ -180,7 +180,7 @@ def _online_fencing(cl: Cluster, state: Any, node: Node) -> bool:
         online = crmd_online
     elif in_cluster is None:
         fence_node(cl, node, "peer has not been seen by the cluster", False)
-    elif join == "nack":
+    elif join == "banned":
         fence_node(cl, node, "peer failed Pacemaker membership criteria", False)
     elif not do_terminate and exp_state == "down":
         if is_true(in_cluster) or crmd_online:
@@ -564,9 +564,6 @@ def unpack_lrm_resource(cl: Cluster, node: Node, entry: Any) -> Resource | None:
     if rid is None:
         return None
     ops = [o for o in entry if o.tag == "lrm_rsc_op"]
-    for o in ops:
-        if o.get("on_node") is None:
-            o.set("on_node", node.uname)
     if not cl.shutdown_lock and not ops:
         return None
     rsc = unpack_find_resource(cl, node, rid)
@@ -1082,11 +1079,7 @@ def _lrm_ops(cl: Cluster, rsc_id: str, node_name: str) -> list[Any] | None:
             continue
         for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
             if entry.get("id") == rsc_id:
-                ops = [o for o in entry if o.tag == "lrm_rsc_op"]
-                for o in ops:
-                    if o.get("on_node") is None:
-                        o.set("on_node", node_name)
-                return ops
+                return [o for o in entry if o.tag == "lrm_rsc_op"]
     return None
 
 

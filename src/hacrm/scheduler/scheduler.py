@@ -139,7 +139,7 @@ def simulate(cib_xml: str | bytes, options: SimulateOptions | None = None) -> Si
     if disabled or blocked:
         header.append(f"{disabled} of {total} resource instances DISABLED and {blocked} "
                       "BLOCKED from further action due to failure")
-    current = format_status(cl0, "Current cluster status")
+    current = format_status(cl0, "Current cluster status", show_pending=True)
     injections = apply_injections(cib, options)
     cl, g = schedule(cib, options.now, options.show_scores,
                      None if injecting else cl0)

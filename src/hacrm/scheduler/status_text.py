@@ -15,8 +15,9 @@ from .actions import rsc_active
 class Lines:
     """A tiny text list builder with crm_simulate's "  * " nesting."""
 
-    def __init__(self) -> None:
+    def __init__(self, show_pending: bool = False) -> None:
         self.out: list[str] = []
+        self.show_pending = show_pending
 
     def item(self, depth: int, text: str) -> None:
         self.out.append("  " * depth + "* " + text)
@@ -94,22 +95,35 @@ def displayable_role(rsc: Resource) -> Role:
 
 
 def failed_probe_for(cl: Cluster, rsc: Resource, node_name: str | None):
-    """pe__failed_probe_for_rsc: a recorded failed probe of this resource (on node_name)."""
-    name = rsc.clone_name or rsc.id
-    from .history import base_name
-    for op, node, frsc in cl.failed_ops:
-        rid = frsc.id
-        if not (rid == name or base_name(rid) == base_name(name) or rid == rsc.id):
+    """pe__failed_probe_for_rsc: a masked probe failure of this resource recorded on node."""
+    from .actions import parse_op_key
+    from .history import mask_probe_failure
+    top = rsc.top
+    if rsc.variant == Variant.CLONE:
+        rsc_id = rsc.xml_child.get("id")
+    elif top.variant == Variant.CLONE:
+        rsc_id = top.xml_child.get("id")
+    else:
+        rsc_id = rsc.id
+    for op, _node, _frsc in cl.failed_ops:
+        if not mask_probe_failure(op):
             continue
-        if node_name is not None and node.uname != node_name:
+        target = op.get("on_node")
+        if target is None or (node_name is not None and target.lower() != node_name.lower()):
             continue
-        if is_probe(op):
-            return op
+        parsed = parse_op_key(op.get("operation_key") or op.get("id") or "")
+        if parsed is None or parsed[0] != rsc_id:
+            continue
+        return op
     return None
 
 
+_PENDING = {"start": "Starting", "stop": "Stopping", "migrate_to": "Migrating",
+            "migrate_from": "Migrating", "promote": "Promoting", "demote": "Demoting"}
+
+
 def primitive_line(cl: Cluster, rsc: Resource, name: str, node: Node | None, rsc_only: bool,
-                   show_nodes: bool = True) -> str:
+                   show_nodes: bool = True, show_pending: bool = False) -> str:
     cls = rsc.xml.get("class") or "unknown"
     kind = rsc.xml.get("type") or "unknown"
     provider = rsc.xml.get("provider") if cls == "ocf" else None
@@ -128,7 +142,8 @@ def primitive_line(cl: Cluster, rsc: Resource, name: str, node: Node | None, rsc
         if role > Role.UNPROMOTED:
             out += " " + role.text
     else:
-        out += " " + displayable_role(rsc).text
+        state = _PENDING.get(rsc.pending_task or "") if show_pending else None
+        out += " " + (state or displayable_role(rsc).text)
     if node is not None:
         out += " " + node.uname
     if displayable_role(rsc) == Role.STOPPED:
@@ -141,6 +156,8 @@ def primitive_line(cl: Cluster, rsc: Resource, name: str, node: Node | None, rsc
         flags.append("UNCLEAN")
     if node is not None and node is rsc.lock_node:
         flags.append("LOCKED")
+    if show_pending and rsc.pending_task == "monitor":
+        flags.append("Monitoring")
     target_role = rsc.meta.get("target-role")
     if target_role:
         tr = text_to_role(target_role)
@@ -169,7 +186,8 @@ def format_primitive(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> bo
     if (rsc.meta.get("internal_rsc") or "").lower() in ("true", "yes", "1", "on"):
         return False
     node = rsc.current_node() or rsc.pending_node
-    lines.item(depth, primitive_line(cl, rsc, rsc.printable_id(), node, False))
+    lines.item(depth, primitive_line(cl, rsc, rsc.printable_id(), node, False,
+                                     show_pending=lines.show_pending))
     return True
 
 
@@ -266,6 +284,9 @@ def format_clone(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> bool:
         if rsc.has(R_UNIQUE):
             if partially or not rsc.has(R_ORPHAN):
                 print_full = True
+        elif lines.show_pending and child.pending_task is not None and \
+                child.pending_task != "probe":
+            print_full = True
         elif not partially:
             if not child.has(R_ORPHAN):
                 stopped[child.id] = "Stopped"
@@ -342,8 +363,8 @@ def format_resource(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> boo
     return format_bundle(cl, rsc, lines, depth)
 
 
-def format_status(cl: Cluster, title: str) -> list[str]:
-    lines = Lines()
+def format_status(cl: Cluster, title: str, show_pending: bool = False) -> list[str]:
+    lines = Lines(show_pending)
     lines.out.append(f"{title}:")
     format_node_list(cl, lines)
     lines.out.append("")

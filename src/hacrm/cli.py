@@ -256,6 +256,7 @@ def _run(args: Arguments, early: EarlyPrompt | None = None) -> int:
         session.messages.before_output = lambda: early.release(clear=True)
     if args.node:
         session.node = args.node
+        session.flags.node_given = True
     ctx = Context(session)
     if args.cib and not ctx.run(f"cib use {args.cib}"):
         return 1

@@ -178,3 +178,14 @@ def test_messages_go_to_the_right_stream() -> None:
     assert out.getvalue() == "INFO: i\nWARNING: w\n"
     assert err.getvalue() == "ERROR: e\n"
     assert m.errors == 1
+
+
+def test_cluster_level_offers_what_the_engine_cli_has() -> None:
+    engine = pytest.importorskip("hacrm.engine.cluster_cli")
+    from hacrm.shell.levels.cluster import ClusterLevel
+
+    parser = engine.build_parser()
+    [sub] = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    commands = {i.name for i in ClusterLevel.visible() if i.method and i.name not in
+                ("cd", "up", "ls", "help", "quit")}
+    assert commands == set(sub.choices)

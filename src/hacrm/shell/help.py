@@ -191,7 +191,9 @@ def _topics_listing() -> str:
             seen.append(section)
     if not seen:
         return ""
-    rows = [f"\t{s.topic:<16} {s.title}" for s in sorted(seen, key=lambda s: s.topic or "")]
+    width = max([16] + [len(s.topic or "") + 1 for s in seen])
+    rows = [f"\t{s.topic:<{width}} {s.title}"
+            for s in sorted(seen, key=lambda s: s.topic or "")]
     return "Available topics:\n\n" + "\n".join(rows) + "\n"
 
 

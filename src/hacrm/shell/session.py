@@ -39,6 +39,8 @@ class Flags:
     #: a person can answer questions (stdin is a terminal and no -f was given)
     interactive: bool = False
     backend: str | None = None
+    #: the node was named on the command line (``--node``), not guessed from the host name
+    node_given: bool = False
 
 
 @dataclass
@@ -88,20 +90,35 @@ class Session:
         return "live"
 
     def live_backend(self) -> Backend:
-        """The CIB the cluster runs on (or the ``CIB_file`` standing in for it)."""
-        if self.cib_file:
+        """The CIB the cluster runs on: ``CIB_file`` when set (as Pacemaker's tools read
+        it), else the backend ``--backend`` names, else the local embedded engine."""
+        choice = self.flags.backend
+        if choice not in (None, "file", "embedded", "pacemaker"):
+            raise NoBackend(f"unknown backend {choice!r} (file, embedded or pacemaker)")
+        if self.cib_file and choice in (None, "file"):
             from hacrm.backends.file import FileBackend
 
             return FileBackend(Path(self.cib_file))
+        if choice == "file":
+            raise NoBackend("the file backend needs CIB_file=<path to a CIB XML file>")
+        module_name = "pacemaker" if choice == "pacemaker" else "embedded"
         try:
-            from hacrm.backends import embedded  # type: ignore[attr-defined]
+            import importlib
+
+            module = importlib.import_module(f"hacrm.backends.{module_name}")
         except ImportError:
-            embedded = None
-        if embedded is not None and hasattr(embedded, "connect"):
+            module = None
+        if module is not None and hasattr(module, "connect"):
             try:
-                return embedded.connect(self.node, None)
-            except Exception as err:  # the engine says why in its own words
-                raise NoBackend(f"cannot connect to the local cluster node: {err}") from None
+                backend = module.connect(self.node if self.flags.node_given else None, None,
+                                         env=self.env)
+            except Exception as err:  # the backend says why in its own words
+                raise NoBackend(f"cannot reach the {module_name} cluster: {err}") from None
+            if getattr(backend, "node", None) and not self.flags.node_given:
+                self.node = backend.node  # the prompt shows the node the shell talks to
+            return backend
+        if choice == "pacemaker":
+            raise NoBackend("the pacemaker backend is not part of this build yet")
         raise NoBackend("no cluster is running on this node; set CIB_file=<file> to work on "
                         "a CIB file, or use a shadow CIB (cib new)")
 

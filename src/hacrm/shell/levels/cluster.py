@@ -40,12 +40,10 @@ class ClusterLevel(BaseLevel):
 
     name = "cluster"
 
-    do_init = _passthrough("init", "Initializes a new HA cluster")
-    do_join = _passthrough("join", "Join existing cluster")
-    do_remove = _passthrough("remove", "Remove node(s) from the cluster")
-    do_start = _passthrough("start", "Start cluster services")
-    do_stop = _passthrough("stop", "Stop cluster services")
-    do_restart = _passthrough("restart", "Restart cluster services")
-    do_status = _passthrough("status", "Cluster status check")
-    do_health = _passthrough("health", "Cluster health check")
-    do_wait_for_startup = _passthrough("wait_for_startup", "Wait for cluster to start")
+    do_init = _passthrough("init", "Write the cluster configuration (and a key)")
+    do_keygen = _passthrough("keygen", "Write a new authentication key")
+    do_start = _passthrough("start", "Start this node's daemon")
+    do_stop = _passthrough("stop", "Leave the membership and stop the daemon")
+    do_restart = _passthrough("restart", "Stop, then start this node's daemon")
+    do_status = _passthrough("status", "Membership, quorum and DC of this node")
+    do_sandbox = _passthrough("sandbox", "Several node daemons on this machine (tests, demos)")

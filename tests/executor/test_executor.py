@@ -491,3 +491,26 @@ def test_a_failing_result_callback_does_not_stop_a_recurring_op(make_executor, t
     assert run(scenario())
     assert [r.rc for r in seen][:2] == [0, 1]
     assert seen[-1].status == ExecStatus.CANCELLED
+
+
+def test_cancel_recurring_of_one_resource(make_executor, tmp_path):
+    state = tmp_path / "rc"
+    state.write_text("0")
+    seen = []
+
+    async def scenario():
+        ex = make_executor()
+        for rsc, interval in (("a", "100"), ("a", "150"), ("b", "100")):
+            ex.start_recurring(OpRequest.from_params(rsc, ocf("fromfile"), "monitor", {
+                "file": str(state), "CRM_meta_interval": interval,
+                "CRM_meta_timeout": "5000"}), seen.append)
+        await asyncio.sleep(0.3)
+        cancelled = ex.cancel_recurring("a")
+        await asyncio.sleep(0.2)
+        left = [op.request.key for op in ex.recurring_ops()]
+        await ex.close()
+        return cancelled, left
+
+    cancelled, left = run(scenario())
+    assert cancelled == 2 and left == ["b_monitor_100"]
+    assert seen[-1].status == ExecStatus.CANCELLED

@@ -168,6 +168,15 @@ class Executor:
             count += self.cancel(req.rsc_id, req.action, req.interval_ms)
         return count
 
+    def cancel_recurring(self, rsc_id: str) -> int:
+        """Cancel the recurring operations of one resource (what Pacemaker's controller does
+        before it stops or demotes a resource); returns how many were running."""
+        count = 0
+        for op in list(self._recurring.values()):
+            if op.request.rsc_id == rsc_id and op.active:
+                count += self.cancel(rsc_id, op.request.action, op.request.interval_ms)
+        return count
+
     def recurring_ops(self) -> list[RecurringOp]:
         return [op for op in self._recurring.values() if op.active]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -290,6 +291,12 @@ def _summary(text: str) -> list[str]:
     return out
 
 
+def _our_simulation(path: Path) -> str:
+    """hacrm's scheduler, through its crm_simulate-compatible command line."""
+    return subprocess.run([sys.executable, "-m", "hacrm.scheduler", "-x", str(path), "-R"],
+                          capture_output=True, text=True, timeout=120).stdout
+
+
 class _Controller:
     """Just enough of a controller to run one transition on one node and record it."""
 
@@ -365,6 +372,10 @@ def test_status_we_write_is_stable_for_crm_simulate(tmp_path):
         for rsc in ("hb", "pm", "ours", "web"):
             assert re.search(rf"\* {rsc}\s+\(ocf:\S+\):\s+Started node1", check.stdout), rsc
 
+        ours = _our_simulation(recorded)
+        assert ours == subprocess.run([crm_simulate, "-x", str(recorded), "-R"],
+                                      capture_output=True, text=True, timeout=60).stdout
+
         def summary_after(rsc: str, name: str, value: str) -> list[str]:
             changed = etree.parse(str(recorded))
             nv = changed.find(f".//primitive[@id='{rsc}']//nvpair[@name='{name}']")
@@ -373,6 +384,8 @@ def test_status_we_write_is_stable_for_crm_simulate(tmp_path):
             changed.write(str(path))
             out = subprocess.run([crm_simulate, "-x", str(path), "-R"], capture_output=True,
                                  text=True, timeout=60).stdout
+            # hacrm's own scheduler reads the records we wrote the same way.
+            assert _our_simulation(path) == out
             return _summary(out)
 
         # Non-reloadable parameters restart, reloadable ones reload (restart digests in use).

@@ -520,6 +520,17 @@ def unpack_resource(cl: Cluster, xml: Any, parent: Resource | None) -> Resource 
                 role = Role.STARTED
             rsc.next_role = role
     # variant-specific unpacking
+    if variant == Variant.PRIMITIVE and top.variant == Variant.CLONE:
+        standard = (xml.get("class") or "").lower()
+        if standard not in ("ocf", "stonith") and rsc.has(R_UNIQUE):
+            # pe__force_anon: these agent classes cannot be unique clones
+            top.clone_node_max = 1
+            top.clone_max = min(top.clone_max, len(cl.nodes))
+            for r in list(top.walk()) + [rsc]:
+                r.clear(R_UNIQUE)
+                r.meta.setdefault("globally-unique", "false")
+        if standard != "ocf" and top.has(R_PROMOTABLE):
+            return None
     if variant == Variant.GROUP:
         rsc.group_ordered = m.get("ordered") is None or is_true(m.get("ordered"))
         rsc.group_colocated = m.get("collocated") is None or is_true(m.get("collocated"))
@@ -612,8 +623,9 @@ def _unpack_clone(cl: Cluster, rsc: Resource) -> bool:
     if "resource-stickiness" not in m:
         m["resource-stickiness"] = "1"
     m.setdefault("globally-unique", "true" if rsc.has(R_UNIQUE) else "false")
-    count = rsc.clone_max if rsc.clone_max > 0 else 1
-    for _ in range(count):
+    if rsc.clone_max <= 0:
+        return create_clone_child(cl, rsc) is not None
+    while rsc.total_clones < rsc.clone_max:
         if create_clone_child(cl, rsc) is None:
             return False
     return True

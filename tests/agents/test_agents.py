@@ -92,7 +92,7 @@ def test_dummy_lifecycle_and_state_isolation(executor, tmp_path):
 def test_dummy_promotable_mode_publishes_scores(executor):
     results = actions(executor, "p:0", DUMMY, ["start", "monitor", "promote", "monitor",
                                                "demote", "monitor", "stop"],
-                      CRM_meta_promotable="true", promoted_score=20)
+                      CRM_meta_promoted_max=1, CRM_meta_clone_max=2, promoted_score=20)
     assert [r.rc for r in results] == [0, 0, 0, 8, 0, 0, 0]
     scores = [[(a.name, a.value, a.lifetime, a.node) for a in r.attributes] for r in results]
     assert scores == [[("master-p:0", "5", "reboot", "node1")],

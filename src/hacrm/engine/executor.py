@@ -203,7 +203,7 @@ class Executor:
         every resource at once, often many of the same type).  Raises :class:`MetadataError`
         when the agent is missing or prints no usable meta-data.
         """
-        path = self.paths.resolve(agent)
+        path = await self._resolve(agent)
         if path is None:
             raise MetadataError(f"{agent}: agent not installed")
         key = str(agent)
@@ -258,6 +258,10 @@ class Executor:
         held = self._pending.get(key)
         return held[0].request if held else None
 
+    async def _resolve(self, agent: AgentRef) -> Path | None:
+        """Find the agent's file off the loop (a stat per directory searched)."""
+        return await asyncio.to_thread(self.paths.resolve, agent)
+
     def _lock(self, rsc_id: str) -> asyncio.Lock:
         lock = self._locks.get(rsc_id)
         if lock is None:
@@ -303,7 +307,7 @@ class Executor:
         if agent.cls not in ("ocf", "lsb", "service"):
             return OpResult(request, call_id, OcfRc.NOT_INSTALLED, ExecStatus.NOT_INSTALLED,
                             f"agent class '{agent.cls}' is not supported by this executor")
-        path = self.paths.resolve(agent)
+        path = await self._resolve(agent)
         if path is None:
             return self._not_installed(request, call_id)
         argv = [str(path), agentenv.action_for(agent, request.action)]
@@ -441,7 +445,7 @@ class Executor:
         return result.stdout
 
     async def _metadata_result(self, request: OpRequest, call_id: int) -> OpResult:
-        path = self.paths.resolve(request.agent)
+        path = await self._resolve(request.agent)
         if path is None:
             return self._not_installed(request, call_id)
         try:
@@ -466,7 +470,7 @@ class Executor:
         if request.action == "monitor" and rsc not in self._fence_devices:
             return OpResult(request, call_id, OcfRc.NOT_RUNNING, ExecStatus.ERROR,
                             "fence device is not registered")
-        path = self.paths.resolve(request.agent)
+        path = await self._resolve(request.agent)
         if path is None:
             return self._not_installed(request, call_id)
         args = agentenv.fence_args("monitor", None, request.params)
@@ -480,7 +484,7 @@ class Executor:
         """A fencing action runs outside the device's resource lock (a monitor of the device
         must not delay fencing), but inside the node's concurrency limit."""
         call_id = self.next_call_id()
-        path = self.paths.resolve(request.agent)
+        path = await self._resolve(request.agent)
         if path is None:
             return self._not_installed(request, call_id)
         pending = self._hold(request)

@@ -17,11 +17,33 @@ def _action_in_config(rsc: Resource, task: str, interval: int) -> bool:
     return find_op_entry(rsc, f"{rsc.id}_{task}_{interval}", include_disabled=False) is not None
 
 
+def _agent_changed(cl: Cluster, rsc: Resource, node: Node, entry, active: bool) -> bool:
+    """pcmk__rsc_agent_changed: the history was made by a different agent."""
+    from .actions import custom_action
+    from .model import R_START_PENDING
+    changed = False
+    for attr in ("class", "provider", "type"):
+        if (rsc.xml.get(attr) or None) != (entry.get(attr) or None):
+            changed = True
+    if changed and active:
+        custom_action(cl, rsc, f"{rsc.id}_stop_0", "stop", node, False, True)
+        rsc.set(R_START_PENDING)
+    return changed
+
+
 def _process_rsc_history(cl: Cluster, entry, rsc: Resource, node: Node) -> None:
+    from .primitive import schedule_cleanup
     if rsc.has(R_ORPHAN):
+        top = rsc.top
+        if not (top.variant == Variant.CLONE and not top.has(1 << 5)):
+            schedule_cleanup(cl, rsc, node, False)
         return
     if node not in rsc.running_on:
+        if _agent_changed(cl, rsc, node, entry, False):
+            schedule_cleanup(cl, rsc, node, False)
         return
+    if _agent_changed(cl, rsc, node, entry, True):
+        schedule_cleanup(cl, rsc, node, False)
     ops = sort_ops([o for o in entry if o.tag == "lrm_rsc_op"])
     start_index, stop_index = calculate_active_ops(ops)
     if start_index < stop_index:

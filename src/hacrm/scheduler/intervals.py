@@ -35,11 +35,32 @@ def parse_interval_ms(text: str | None) -> int:
         return 0
     t = text.strip()
     if t.startswith("P"):
-        m = _ISO.match(t)
-        if not m:
-            return 0
-        y, mo, w, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
-        days = y * 365 + mo * 30 + w * 7 + d
-        return ((days * 24 + h) * 60 + mi) * 60_000 + s * 1000
+        total = 0
+        in_time = False
+        for num, unit in re.findall(r"(\d*)([A-Za-z])", t[1:]):
+            unit = unit.upper()
+            if unit == "T":
+                in_time = True
+                continue
+            if not num:
+                return 0
+            n = int(num)
+            if unit == "Y":
+                total += n * 365 * 86400
+            elif unit == "M" and not in_time:
+                total += n * 30 * 86400
+            elif unit == "W":
+                total += n * 7 * 86400
+            elif unit == "D":
+                total += n * 86400
+            elif unit == "H":
+                total += n * 3600
+            elif unit == "M":
+                total += n * 60
+            elif unit == "S":
+                total += n
+            else:
+                return 0
+        return total * 1000
     ms = get_msec(t)
     return max(ms, 0)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,8 @@ from hacrm.backends.base import Backend
 from hacrm.diagnostics import ConfigureError, Diagnostic
 
 # configure-level commands this runner understands besides element definitions
-COMMANDS = ("delete", "rename", "erase", "commit", "refresh", "show", "verify", "load", "save")
+COMMANDS = ("delete", "rename", "erase", "commit", "refresh", "show", "verify", "load", "save",
+            "filter", "set")
 
 
 @dataclass
@@ -123,9 +125,30 @@ def _command(wc: object, name: str, rest: str, result: BatchResult) -> None:
         except OSError as err:
             raise ConfigureError([Diagnostic("error", f"could not open {words[1]}: "
                                                       f"{err.strerror}")]) from None
-        xml = xml or text.lstrip().startswith("<")
         result.diagnostics.extend(wc.load(words[0], text, xml=xml,  # type: ignore[arg-type]
                                           source=words[1]))
+    elif name == "filter":
+        # filter "<shell command>" [xml] [<selector> ...]: the selection's text through
+        # the command, saved back as an edit
+        if not args:
+            raise ConfigureError([Diagnostic("error", "usage: filter <command> [xml] "
+                                                      "[<id> ...]")])
+        command, selectors = args[0], args[1:]
+        xml = bool(selectors) and selectors[0] == "xml"
+        if xml:
+            selectors = selectors[1:]
+        original = wc.show(selectors or None, xml=xml, obscure=())
+        done = subprocess.run(command, shell=True, input=original + "\n", text=True,
+                              capture_output=True, check=False)
+        if done.returncode != 0:
+            raise ConfigureError([Diagnostic("error", f"filter {command!r} failed: "
+                                                      f"{done.stderr.strip()}")])
+        if done.stdout.strip() != original.strip():
+            result.diagnostics.extend(wc.replace_selection(selectors, done.stdout, xml=xml))
+    elif name == "set":
+        if len(args) != 2:
+            raise ConfigureError([Diagnostic("error", "usage: set <path> <value>")])
+        result.diagnostics.extend(wc.set_attribute(args[0], args[1]))
     elif name == "save":
         xml = bool(args) and args[0] == "xml"
         words = args[1:] if xml else args

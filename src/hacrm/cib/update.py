@@ -46,9 +46,16 @@ def definition_key(d: Definition) -> tuple[str, bool]:
 
 
 def apply_definitions(editor: Editor, defs: list[Definition], *, remove: bool, merge: bool,
-                      scope: list[Any] | None = None) -> list[Diagnostic]:
+                      scope: list[Any] | None = None,
+                      kept: set[tuple[str, bool]] | None = None) -> list[Diagnostic]:
     """Create, redefine (merge option sets when ``merge``) and, with ``remove``, delete the
-    elements of ``scope`` (default: all) that ``defs`` no longer defines."""
+    elements of ``scope`` (default: all) that ``defs`` no longer defines.
+
+    ``kept`` narrows what counts as defined for the deletions: crmsh's XML push counts only
+    the top-level elements of its input, so the resources inside a group it pushes are
+    deleted afterwards (and the group with its last resource); for compatibility we do the
+    same, and say so.  XML input also deletes last, in the configuration's order.
+    """
     editor.infos = []
     warnings: list[Diagnostic] = []
     inputs: dict[tuple[str, bool], Definition] = {}
@@ -66,8 +73,10 @@ def apply_definitions(editor: Editor, defs: list[Definition], *, remove: bool, m
         present = {k: o for k, o in existing.items() if k[1] == is_node}
         make = [d for k, d in group.items() if k not in present]
         update = [(present[k], d) for k, d in group.items() if k in present]
-        gone = [o for k, o in present.items() if remove and k not in group]
-        first = [o for o in gone if _is_constraint(o) or _is_container(o)]
+        defined = group if kept is None else {k for k in group if k in kept}
+        gone = [o for k, o in present.items() if remove and k not in defined]
+        first = [] if kept is not None else \
+            [o for o in gone if _is_constraint(o) or _is_container(o)]
         for obj in first:
             _delete(editor, obj)
         for d in sorted(make, key=lambda d: PROCESSING_ORDER.get(d.kind, 1000)):
@@ -79,7 +88,13 @@ def apply_definitions(editor: Editor, defs: list[Definition], *, remove: bool, m
             else:
                 replace_element(editor, obj, d)
             warnings.extend(d.warnings)
-        for obj in reversed([o for o in gone if o not in first]):
+        rest = [o for o in gone if not any(o is f for f in first)]
+        for obj in (rest if kept is not None else reversed(rest)):
+            if kept is not None and object_key(obj) in group:
+                editor.infos.append(Diagnostic(
+                    "warning", f"{object_key(obj)[0]}: deleted because it is not a top-level "
+                               f"element of the pushed XML (crmsh does the same); push crm "
+                               f"text or use load xml replace to keep it"))
             _delete(editor, obj)
     return warnings + editor.infos
 
@@ -93,10 +108,11 @@ def _is_container(obj: Any) -> bool:
 
 
 def _delete(editor: Editor, obj: Any) -> None:
+    """Delete what is now known by ``obj``'s key (it may have been redefined meanwhile)."""
     key = object_key(obj)
     current = editor.find_node(key[0]) if key[1] else editor.find(key[0])
-    if current is obj:
-        editor.delete_objects([obj])
+    if current is not None and object_key(current) == key:
+        editor.delete_objects([current])
 
 
 def replace_element(editor: Editor, old: Any, d: Definition) -> None:

@@ -106,18 +106,19 @@ class WorkingCopy:
         ``replace`` erases everything but the nodes first; ``update`` creates and redefines
         the elements the input defines (cluster option sets are merged); ``push`` is
         ``update`` that also deletes every element the input does not define."""
-        from hacrm.cib.update import apply_definitions
+        from hacrm.cib.update import apply_definitions, definition_key
 
         if method not in ("replace", "update", "push"):
             raise ConfigureError([Diagnostic("error", f"unknown load method {method!r}",
                                              hint="load replace|update|push <file>")])
         definitions = self._read_definitions(text, xml=xml, source=source)
+        kept = {definition_key(d) for d in definitions if not d.members_of} if xml else None
         state = self.editor.snapshot()
         try:
             if method == "replace":
                 self.editor.erase()
             return apply_definitions(self.editor, definitions, remove=method == "push",
-                                     merge=method != "replace" and not xml)
+                                     merge=method != "replace" and not xml, kept=kept)
         except ConfigureError:
             self.editor.restore(state)
             raise
@@ -188,12 +189,12 @@ class WorkingCopy:
         anchor = LogicalLine("", source, 1)
         defs: list[Definition] = []
 
-        def add(obj: Any) -> None:
+        def add(obj: Any, parent: str | None = None) -> None:
             # a container's resources become definitions of their own, made before it and
             # adopted by it, as when the same configuration is written in crm text
             children = _children(obj)
             for child in children:
-                add(child)
+                add(child, obj.id)
             if isinstance(obj, m.Group):
                 obj.members = []
             elif isinstance(obj, m.Clone):
@@ -201,7 +202,7 @@ class WorkingCopy:
             elif isinstance(obj, m.Bundle) and children:
                 obj.primitive = m.Primitive(id=children[0].id)
             defs.append(Definition(kind_of(obj), obj, anchor,
-                                   members=[c.id for c in children]))
+                                   members=[c.id for c in children], members_of=parent))
 
         for obj in Editor(cfg).top_objects():
             add(obj)

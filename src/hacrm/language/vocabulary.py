@@ -60,6 +60,8 @@ class Definition:
     members: list[str] = field(default_factory=list)
     op_target: str | None = None
     warnings: list[Diagnostic] = field(default_factory=list)
+    # the container an element read from XML was nested in (None at the top level)
+    members_of: str | None = None
 
     @property
     def id(self) -> str:

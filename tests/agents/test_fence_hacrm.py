@@ -183,3 +183,27 @@ def test_a_node_in_a_network_namespace_comes_back_in_it(tmp_path):
     finally:
         kill_mentioning(box)
         subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30)
+
+
+def test_a_daemon_killed_on_its_own_can_be_switched_on_after_a_monitor(sandbox):
+    """kill -9 of a node's daemon, then fencing with reboot: the device's monitor had seen the
+    daemon, so reboot brings the node back; without that, reboot still fences (exit 0)."""
+    box = f"--sandbox={sandbox}"
+    assert fence("-o", "monitor", box).returncode == 0
+    daemon = pid_in(sandbox / "node1/run/hacrm/hacrm.pid")
+    service = pid_in(sandbox / "node1/service.pid")
+    os.kill(daemon, 9)
+    assert wait_for(lambda: not alive(daemon))
+    assert alive(service), "the node's services outlive its daemon until it is fenced"
+    reboot = fence("-o", "reboot", "-n", "node1", box)
+    assert reboot.returncode == 0, reboot.stderr
+    assert not alive(service)
+    assert wait_for(lambda: alive(pid_in(sandbox / "node1/run/hacrm/hacrm.pid") or 0))
+    # A node never seen running: reboot fences it and says it stays off.
+    (sandbox / "node2" / "fence_hacrm.json").unlink(missing_ok=True)
+    daemon2 = pid_in(sandbox / "node2/run/hacrm/hacrm.pid")
+    os.kill(daemon2, 9)
+    assert wait_for(lambda: not alive(daemon2))
+    lost = fence("-o", "reboot", "-n", "node2", box)
+    assert lost.returncode == 0 and "not on again" in lost.stderr
+    assert fence("-o", "status", "-n", "node2", box).returncode == 2

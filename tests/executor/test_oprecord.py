@@ -392,6 +392,9 @@ def test_status_we_write_is_stable_for_crm_simulate(tmp_path):
         assert summary_after("pm", "state", str(tmp_path / "other.state")) == [
             "* Restart pm ( node1 )"]
         assert summary_after("pm", "fake", "2") == ["* Reload pm ( node1 )"]
+        # crm_simulate works "sanitized": when only private parameters changed (the secure
+        # digest still matches), it schedules nothing.
+        assert summary_after("pm", "passwd", "another secret") == []
         assert summary_after("hb", "state", str(tmp_path / "other.state")) == [
             "* Restart hb ( node1 )"]
         assert summary_after("hb", "fake", "changed") == ["* Reload hb ( node1 )"]

@@ -664,6 +664,8 @@ def _simple_order(cl: Cluster, xml: Any) -> None:
     kind = _kind(xml)
     sym = _symmetry(xml, kind, None)
     flags = _flags_for(kind, action_first, sym)
+    if kind == KIND_OPTIONAL and _restart_type(then):
+        flags |= O_IMPLIES_THEN
     min_before = 0
     if first.variant == Variant.CLONE:
         cm = first.meta.get("clone-min")
@@ -690,7 +692,14 @@ def _simple_order(cl: Cluster, xml: Any) -> None:
         if at is None or af is None:
             return
         iflags = _flags_for(kind, af, SYM_INVERSE)
+        if kind == KIND_OPTIONAL and _restart_type(then):
+            iflags |= O_IMPLIES_FIRST
         order_rsc_actions(cl, then, at, first, af, iflags)
+
+
+def _restart_type(rsc: Resource) -> bool:
+    """The deprecated restart-type=restart meta-attribute."""
+    return (rsc.meta.get("restart-type") or "").lower() == "restart"
 
 
 def _order_set(cl: Cluster, s: Any, parent_kind: int, parent_sym: str | None) -> None:
@@ -767,4 +776,4 @@ def _order_sets(cl: Cluster, cid: str, set1: Any, set2: Any, kind: int, sym: int
                 order_rsc_actions(cl, r1, a1, r2, a2, flags)
 
 
-_ = (functools, O_NONE)
+_ = (functools, O_NONE, O_IMPLIES_FIRST)

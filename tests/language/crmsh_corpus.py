@@ -6,8 +6,9 @@ lines from the top level, where ``configure`` ... ``up`` (or ``end``) encloses c
 commands; ``.`` ends a section.  ``cibtests/NNN.input`` are top-level sessions too.
 
 From each section we keep the configure commands this suite can compare (element
-definitions, ``delete``, ``rename``, ``erase``, ``commit``) and drop the rest (``show``,
-``filter``, ``edit``, ``load`` of files that are not here, ``set``, crmsh's ``_test`` hooks).
+definitions, ``delete``, ``rename``, ``erase``, ``commit``, ``filter``, ``set``,
+``modgroup``) and drop the rest (``show``, ``edit``, ``load`` of files that are not here,
+crmsh's ``_test`` hooks).
 Both crmsh and hacrm then run the same extracted script, so dropping a command keeps the
 comparison fair.  The corpus is read in place; nothing is copied into the project.
 """
@@ -23,7 +24,7 @@ ELEMENTS = (
     "property", "rsc_defaults", "op_defaults", "fencing_topology", "tag", "role", "user",
     "acl_target", "alert",
 )
-KEPT_COMMANDS = ("delete", "rename", "erase", "commit")
+KEPT_COMMANDS = ("delete", "rename", "erase", "commit", "filter", "set", "modgroup")
 HEADERS = ("show", "showxml", "session", "filesession")
 
 

@@ -24,7 +24,7 @@ from hacrm.diagnostics import ConfigureError, Diagnostic
 
 # configure-level commands this runner understands besides element definitions
 COMMANDS = ("delete", "rename", "erase", "commit", "refresh", "show", "verify", "load", "save",
-            "filter", "set")
+            "filter", "set", "modgroup")
 
 
 @dataclass
@@ -149,6 +149,16 @@ def _command(wc: object, name: str, rest: str, result: BatchResult) -> None:
         if len(args) != 2:
             raise ConfigureError([Diagnostic("error", "usage: set <path> <value>")])
         result.diagnostics.extend(wc.set_attribute(args[0], args[1]))
+    elif name == "modgroup":
+        usage = ConfigureError([Diagnostic("error", "usage: modgroup <id> add <id> "
+                                                    "[after <id>|before <id>] | modgroup <id> "
+                                                    "remove <id>")])
+        if len(args) not in (3, 5) or (len(args) == 5 and args[3] not in ("after", "before")):
+            raise usage
+        position = args[3] if len(args) == 5 else None
+        ref = args[4] if len(args) == 5 else None
+        result.diagnostics.extend(wc.modgroup(args[0], args[1], args[2],  # type: ignore[arg-type]
+                                              position, ref))  # type: ignore[arg-type]
     elif name == "save":
         xml = bool(args) and args[0] == "xml"
         words = args[1:] if xml else args

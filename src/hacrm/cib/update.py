@@ -16,7 +16,7 @@ from typing import Any
 
 from hacrm.cib import model as m
 from hacrm.cib.edit import Editor, _child_resources, _err, kind_of, object_key
-from hacrm.cib.ids import assign_ids, walk_ids_thin
+from hacrm.cib.ids import assign_ids
 from hacrm.diagnostics import ConfigureError, Diagnostic
 from hacrm.language.vocabulary import Definition
 
@@ -131,8 +131,8 @@ def replace_element(editor: Editor, old: Any, d: Definition) -> None:
     members: list[Any] = []
     if _is_container(new):
         members = _new_members(editor, old, d)
-    for ident in walk_ids_thin(old):
-        editor.registry.discard(ident)
+    # the old version's ids stay taken (crmsh frees them only when an element is deleted),
+    # so a child the new version adds gets an id no earlier version used
     editor._resolve_refs(new)
     assign_ids(new, editor.registry, old)
     parent = editor.parent_of(old.id) if not isinstance(old, (m.Node, m.NvSet,
@@ -155,25 +155,39 @@ def replace_element(editor: Editor, old: Any, d: Definition) -> None:
             new.child = members[0] if members else None
         elif isinstance(new, m.Bundle) and members:
             new.primitive = members[0]
+        # (unlike a new container, a redefined one leaves constraints on its resources alone)
         editor._index(new, parent)
-        editor._redirect_constraints(new)
     if _fingerprint(new) != before:
         editor._touch(new)
 
 
 def _new_members(editor: Editor, old: Any, d: Definition) -> list[Any]:
     """The resources a redefined container will hold (checked before anything changes)."""
-    found = []
+    found: list[Any] = []
+    seen: set[str] = set()
     for child_id in d.members:
+        if child_id in seen:
+            raise _err(f"in group {d.id} child {child_id} listed more than once", d)
+        seen.add(child_id)
         child = editor.find_resource(child_id)
         if child is None:
             editor.infos.append(Diagnostic("error", f"{d.id} refers to missing object "
                                                     f"{child_id}"))
             continue
+        if child is old:
+            raise _err(f"{d.kind} {d.id} cannot contain itself", d)
         parent = editor.parent_of(child_id)
         if parent is not None and parent is not old:
             raise _err(f"Cannot create {d.kind}:{d.id}: Child {kind_of(child)}:{child_id} "
                        f"already in {kind_of(parent)}:{parent.id}", d)
+        if d.kind == "group" and not isinstance(child, m.Primitive):
+            raise _err(f"a group may contain only primitives; {child_id} is "
+                       f"{kind_of(child)}", d)
+        if d.kind in ("clone", "ms") and not isinstance(child, (m.Primitive, m.Group)):
+            raise _err(f"{d.kind} may contain a primitive or a group; {child_id} is "
+                       f"{kind_of(child)}", d)
+        if isinstance(child, m.Primitive) and child.is_template:
+            raise _err(f"{d.kind} {d.id}: {child_id} is a template, not a resource", d)
         found.append(child)
     if not found and d.kind in ("group", "clone", "ms"):
         raise _err(f"{d.kind} {d.id} would be left without resources", d)

@@ -232,6 +232,76 @@ class WorkingCopy:
         set_by_path(self.editor, path, value)
         return []
 
+    def modgroup(self, group_id: str, action: Literal["add", "remove"], rsc_id: str,
+                 position: Literal["after", "before"] | None = None,
+                 ref_id: str | None = None) -> list[Diagnostic]:
+        """crmsh's ``modgroup <group> add <rsc> [after|before <ref>]`` and ``modgroup
+        <group> remove <rsc>``: the group redefined with one member more or less."""
+        group = self.editor.find(group_id)
+        if group is None:
+            raise ConfigureError([Diagnostic("error", f"group {group_id} does not exist")])
+        if not isinstance(group, m.Group):
+            raise ConfigureError([Diagnostic("error", f"element {group_id} is not a group")])
+        members = [c.id for c in group.members]
+        if ref_id is not None and ref_id not in members:
+            raise ConfigureError([Diagnostic("error", f"{ref_id} is not member of {group_id}")])
+        if action == "remove":
+            if rsc_id not in members:
+                raise ConfigureError([Diagnostic("error",
+                                                 f"{rsc_id} is not member of {group_id}")])
+            members.remove(rsc_id)
+        elif action == "add":
+            ref_id = ref_id or members[-1]
+            at = members.index(ref_id) + (0 if position == "before" else 1)
+            members.insert(at, rsc_id)
+        else:
+            raise ConfigureError([Diagnostic("error", f"modgroup subcommand {action} unknown")])
+        from hacrm.cib.update import apply_definitions
+        from hacrm.language.parse import LogicalLine
+        from hacrm.language.vocabulary import Definition
+
+        import copy
+
+        new = copy.deepcopy(group)
+        new.members = []
+        definition = Definition("group", new, LogicalLine("", "<modgroup>", 1),
+                                members=members)
+        state = self.editor.snapshot()
+        try:
+            return apply_definitions(self.editor, [definition], remove=False, merge=False,
+                                     scope=[group])
+        except ConfigureError:
+            self.editor.restore(state)
+            raise
+
+    def get_property(self, name: str) -> str | None:
+        """The value of cluster option ``name`` as configured (crmsh's ``get_property``
+        without its fallback to Pacemaker's defaults), or None."""
+        for item in self.editor.cfg.crm_config:
+            if isinstance(item, m.NvSet):
+                value = item.attrs.get(name)
+                if value is not None:
+                    return value
+        return None
+
+    def set_schema(self, schema: str) -> list[Diagnostic]:
+        """Switch ``validate-with`` (crmsh's ``schema <name>``); refused when the staged
+        configuration would not validate under the new schema."""
+        from hacrm.cib.schema import schema_version
+        from hacrm.cib.xmlio import write_configuration
+
+        if schema_version(schema) is None:
+            raise ConfigureError([Diagnostic("error", f"schema {schema} is not supported",
+                                             hint="pacemaker-3.0 ... pacemaker-3.9")])
+        problems = schema_diagnostics(write_configuration(self.editor.cfg), schema)
+        if problems:
+            raise ConfigureError(problems + [Diagnostic(
+                "error", f"Schema {schema} conflicts with current configuration")])
+        self.document.root_attrs["validate-with"] = schema
+        self._context.schema = schema
+        self.editor.changed.add(("cib", False))
+        return []
+
     # ------------------------------------------------------------ showing
     def _render_options(self) -> RenderOptions:
         return RenderOptions(obscure=self.obscure, sort_elements=self.sort_elements,

@@ -12,6 +12,7 @@ the schema does not know become the op's instance attributes.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
@@ -447,6 +448,12 @@ class _Builder(Transformer):
         return Definition("clone", clone, self.line, members=[unquote(str(items[1]))])
 
     def ms(self, items: list[Any]) -> Definition:
+        try:
+            args = shlex.split(self.line.text)[1:]
+        except ValueError:
+            args = self.line.text.split()[1:]
+        suggestion = " ".join(args) + (" " if "meta" in args else " meta ") + "promotable=true"
+        self.warn(f'"ms" is deprecated. Please use "clone {suggestion}"')
         clone = m.Clone(id=self.ident(items[0]), tag="master")
         self._container_parts(clone, items[2:])
         return Definition("ms", clone, self.line, members=[unquote(str(items[1]))])

@@ -102,13 +102,7 @@ def rsc_actions(rsc: Resource, node: Node | None, task: str, require_node: bool)
 
 
 def rsc_action_index(rsc: Resource) -> dict[str, list[Action]]:
-    idx = rsc.notify_data.get("__idx")
-    if idx is None:
-        idx = {}
-        for a in rsc.actions:
-            idx.setdefault(a.uuid, []).append(a)
-        rsc.notify_data["__idx"] = idx
-    return idx
+    return rsc.action_index
 
 
 def find_first_action(actions: list[Action], uuid: str | None, task: str | None,

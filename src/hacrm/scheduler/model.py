@@ -406,6 +406,10 @@ class Resource:
     agent_type: str | None = None
     # notifications data, per action task
     notify_data: dict[str, Any] = field(default_factory=dict)
+    # this resource's actions by key (kept in step with ``actions``)
+    action_index: dict[str, list[Action]] = field(default_factory=dict)
+    promotion_added: bool = False
+    promotion_constrained: bool = False
     # why nodes were rejected ("why isn't X running?"): node uname -> reasons
     rejections: dict[str, list[str]] = field(default_factory=dict)
     # operation definitions already unpacked, by (task, interval)

@@ -116,9 +116,9 @@ def promotion_score(rsc: Resource, node: Node) -> tuple[int, bool]:
 
 
 def add_promotion_scores(cl: Cluster, rsc: Resource) -> None:
-    if rsc.notify_data.get("__promotion_added"):
+    if rsc.promotion_added:
         return
-    rsc.notify_data["__promotion_added"] = True
+    rsc.promotion_added = True
     for child in rsc.children:
         for ns in child.allowed_nodes.values():
             if not node_available(ns.node):
@@ -191,9 +191,9 @@ def _sort_instances(cl: Cluster, clone: Resource) -> None:
     from .clone import _cmp_instance
     from .placement import SELECT_ACTIVE, SELECT_DEFAULT, SELECT_NONNEGATIVE, \
         add_colocated_node_scores, has_influence
-    if clone.notify_data.get("__promotion_constrained"):
+    if clone.promotion_constrained:
         return
-    clone.notify_data["__promotion_constrained"] = True
+    clone.promotion_constrained = True
     clone.set(R_MERGING)
     for child in clone.children:
         if child.sort_index < 0:

@@ -51,3 +51,27 @@ def test_regression_session_ratchet(name: str, tmp_path: Path) -> None:
     assert strict <= baseline["strict"] and relaxed <= baseline["loose"], report
     if strict < baseline["strict"] or relaxed < baseline["loose"]:
         print("IMPROVED (lower the baseline):", report.splitlines()[0])
+
+
+def measure(names: tuple[str, ...] = TESTCASES) -> dict[str, dict[str, int]]:
+    """Today's counts for every testcase (run this file directly to print a new baseline)."""
+    import tempfile
+
+    from oracles import ORACLES, SHARED
+
+    counts = {}
+    for name in names:
+        testcase = SHARED / "crmsh-regression-4.4.1" / "testcases" / name
+        with tempfile.TemporaryDirectory() as tmp:
+            theirs = SessionRunner([ORACLES["crm"]], Path(tmp) / "crmsh").run(testcase)
+            ours = SessionRunner([OURS], Path(tmp) / "hacrm").run(testcase)
+        counts[name] = {"strict": _count(normalise(theirs), normalise(ours))[0],
+                        "loose": _count(loose(theirs), loose(ours))[0]}
+    return counts
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance tool
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    print(json.dumps(measure(), indent=1))

@@ -175,18 +175,9 @@ class CibLevel(BaseLevel):
 
 def _as_text(session: object, cib_xml: str) -> str:
     """A CIB as crm text, for a diff a person can read."""
-    from hacrm.cib.workcopy import WorkingCopy
+    from hacrm.cib.workcopy import render_cib_text
 
-    class _Fixed:
-        name = "text"
-
-        def read(self) -> str:
-            return cib_xml
-
-        def replace_configuration(self, cib_xml: str, base: object) -> object:
-            raise NotImplementedError
-
-    return WorkingCopy(_Fixed()).show()  # type: ignore[arg-type]
+    return render_cib_text(cib_xml)
 
 
 def _find_pe_input(session: object, what: str) -> Path:

@@ -38,6 +38,21 @@ def _complete_ids(ctx: Context, words: list[str]) -> list[str]:
     return session_ids(ctx.session)
 
 
+def _complete_modgroup(ctx: Context, words: list[str]) -> list[str]:
+    """modgroup <group> add|remove <rsc> [after|before <rsc>]"""
+    from hacrm.shell.completer import snapshot
+
+    names = snapshot(ctx.session)
+    index = len(words) - 1
+    if index == 1:
+        return names.of("group")
+    if index == 2:
+        return ["add", "remove"]
+    if index == 4:
+        return ["after", "before"]
+    return names.of("primitive")
+
+
 def _complete_load(ctx: Context, words: list[str]) -> list[str]:
     """load [xml] {replace|update|push} <file>"""
     from hacrm.shell.completer import file_candidates
@@ -136,6 +151,53 @@ class ConfigureLevel(BaseLevel):
         if not ids:
             raise CommandError("usage: delete <id> [<id>...]")
         self._print(self.wc().delete(list(ids)))
+        return True
+
+    @command(help="Modify group", complete=_complete_modgroup)
+    def do_modgroup(self, ctx: Context, group_id: str, action: str, rsc: str,
+                    *where: str) -> bool:
+        """``modgroup G add R [after|before M]`` / ``modgroup G remove R``: change a group's
+        member list; the group is redefined through the working copy, so a member that may
+        not go there is refused as ``group`` itself would refuse it."""
+        from hacrm.cib.edit import kind_of
+
+        if action not in ("add", "remove"):
+            raise CommandError(f"modgroup subcommand {action} unknown")
+        if where and action != "add":
+            raise CommandError(f"Expected add (found {action})")
+        if where and (len(where) != 2 or where[0] not in ("after", "before")):
+            raise CommandError("Expected 'after|before <id>'")
+        wc = self.wc()
+        found = [o for o in wc.select([group_id]) if getattr(o, "id", None) == group_id]
+        if not found:
+            raise CommandError(f"group {group_id} does not exist")
+        if kind_of(found[0]) != "group":
+            raise CommandError(f"element {group_id} is not a group")
+        members = [m.id for m in found[0].members]
+        if where and where[1] not in members:
+            raise CommandError(f"{where[1]} is not member of {group_id}")
+        if action == "remove":
+            if rsc not in members:
+                raise CommandError(f"{rsc} is not member of {group_id}")
+            new = [m for m in members if m != rsc]
+        else:
+            anchor = members.index(where[1]) if where else len(members) - 1
+            position = anchor if where and where[0] == "before" else anchor + 1
+            new = members[:position] + [rsc] + members[position:]
+        text = wc.show([group_id], obscure=())
+        head, sep, rest = text.partition("\n")
+        words = head.rstrip(" \\").split()
+        tail = words[2 + len(members):]
+        line = " ".join(words[:2] + new + tail)
+        if head.rstrip().endswith("\\"):
+            line += " \\"
+        self._print(wc.replace_selection([group_id], line + sep + rest))
+        return True
+
+    @command(help="Set an attribute value", complete=_complete_ids)
+    def do_set(self, ctx: Context, path: str, value: str) -> bool:
+        """``set ID.NAME VALUE``, ``set ID.OP.NAME VALUE``, ``set ID.OP.INTERVAL.NAME VALUE``."""
+        self._print(self.wc().set_attribute(path, value))
         return True
 
     @command(help="Rename a CIB object", complete=_complete_ids)
@@ -256,19 +318,9 @@ class ConfigureLevel(BaseLevel):
         return wc.show(selectors or None, xml=xml, obscure=()) + ("" if xml else "\n")
 
     def _apply_edit(self, selectors: list[str], text: str, *, xml: bool) -> None:
-        """Replace the edited elements with the new text: push for the whole configuration,
-        else update the named ones and delete those the text no longer defines."""
-        wc = self.wc()
-        source = "<edit>"
-        if not selectors:
-            self._print(wc.load("push", text, xml=xml, source=source))
-            return
-        before = [_object_key(o) for o in wc.select(selectors)]
-        self._print(wc.load("update", text, xml=xml, source=source))
-        after = set(_defined_ids(text, xml))
-        gone = [i for i in before if i not in after]
-        if gone:
-            self._print(wc.delete(gone))
+        """The edited text replaces the selection, all or nothing (elements it no longer
+        defines are deleted)."""
+        self._print(self.wc().replace_selection(selectors, text, xml=xml))
 
     # ----------------------------------------------------------------- what would happen
     @command(help="Show cluster actions if changes were committed", old_names=("simulate",),
@@ -381,31 +433,3 @@ def _run_editor(editor: str, text: str, *, suffix: str) -> str:
         return Path(path).read_text(encoding="utf-8")
     finally:
         os.unlink(path)
-
-
-def _object_key(obj: object) -> str:
-    return getattr(obj, "id", None) or "fencing_topology"
-
-
-def _defined_ids(text: str, xml: bool) -> list[str]:
-    """Ids the edited text defines (the element's second word, or XML ids)."""
-    if xml:
-        import re
-
-        return re.findall(r'\bid="([^"]+)"', text)
-    from hacrm.language.parse import logical_lines
-
-    ids = []
-    for line in logical_lines(text, "<edit>"):
-        words = line.text.split()
-        if not words:
-            continue
-        if words[0] in ("fencing_topology", "fencing-topology"):
-            ids.append("fencing_topology")
-        elif words[0] in ("property", "rsc_defaults", "op_defaults"):
-            second = words[1] if len(words) > 1 else ""
-            ids.append(second.rstrip(":") if second.endswith(":") else "")
-        elif len(words) > 1:
-            ident = words[1]
-            ids.append(ident.split(":", 1)[1] if words[0] == "node" and ":" in ident else ident)
-    return ids

@@ -26,23 +26,23 @@ def reason(auth: PacketAuth, data: bytes) -> str:
 
 def test_roundtrip():
     a, b = pair()
-    assert b.open(a.seal(b"hello")) == (1, b"hello")
+    assert b.open(a.seal(b"hello", 2)) == (1, b"hello")
 
 
 def test_wrong_key_never_authenticates():
     a, b = pair(key_b=packet_key(b"x" * 256, "test"))
-    assert reason(b, a.seal(b"hello")) == "bad-signature"
+    assert reason(b, a.seal(b"hello", 2)) == "bad-signature"
 
 
 def test_same_key_other_cluster_name_does_not_authenticate():
     a = PacketAuth(packet_key(b"k" * 256, "other"), 1, 1, NODES)
     _, b = pair()
-    assert reason(b, a.seal(b"hello")) == "bad-signature"
+    assert reason(b, a.seal(b"hello", 2)) == "bad-signature"
 
 
 def test_every_flipped_byte_is_caught():
     a, b = pair()
-    packet = a.seal(b"a message of some length")
+    packet = a.seal(b"a message of some length", 2)
     for i in range(len(packet)):
         forged = bytearray(packet)
         forged[i] ^= 0x40
@@ -52,11 +52,11 @@ def test_every_flipped_byte_is_caught():
 
 def test_truncated_and_oversized():
     a, b = pair()
-    packet = a.seal(b"hello")
+    packet = a.seal(b"hello", 2)
     assert reason(b, packet[:OVERHEAD]) == "truncated"
     assert reason(b, packet[:-1]) in ("bad-signature", "truncated")
     assert reason(b, b"") == "truncated"
-    big = PacketAuth(KEY, 1, 1, NODES, max_packet=100_000).seal(b"x" * 20_000)
+    big = PacketAuth(KEY, 1, 1, NODES, max_packet=100_000).seal(b"x" * 20_000, 2)
     assert reason(b, big) == "oversized"
 
 
@@ -64,18 +64,26 @@ def test_not_ours_and_unknown_sender():
     a, b = pair()
     assert reason(b, b"GET / HTTP/1.0\r\n" * 8) == "not-hacrm"
     stranger = PacketAuth(KEY, 9, 1, NODES | {9})
-    assert reason(b, stranger.seal(b"hi there")) == "unknown-node"
+    assert reason(b, stranger.seal(b"hi there", 2)) == "unknown-node"
+
+
+def test_packet_for_another_node_cannot_be_replayed_to_this_one():
+    a, b = pair()
+    c = PacketAuth(KEY, 3, 7000, NODES)
+    to_c = a.seal(b"meant for node 3", 3)
+    assert c.open(to_c) == (1, b"meant for node 3")
+    assert reason(b, to_c) == "misdirected"
 
 
 def test_own_node_id_refused():
     _, b = pair()
     twin = PacketAuth(KEY, 2, 1, NODES)
-    assert reason(b, twin.seal(b"hi there")) == "own-node-id"
+    assert reason(b, twin.seal(b"hi there", 2)) == "own-node-id"
 
 
 def test_replayed_packet_refused_but_reordering_within_window_accepted():
     a, b = pair()
-    packets = [a.seal(bytes([i]) * 8) for i in range(10)]
+    packets = [a.seal(bytes([i]) * 8, 2) for i in range(10)]
     for p in reversed(packets):  # arrive in reverse order: all fresh
         b.open(p)
     for p in packets:
@@ -84,25 +92,25 @@ def test_replayed_packet_refused_but_reordering_within_window_accepted():
 
 def test_packets_older_than_the_window_refused():
     a, b = pair()
-    old = a.seal(b"old")
+    old = a.seal(b"old", 2)
     for _ in range(REPLAY_WINDOW + 1):
-        a.seal(b"x")
-    b.open(a.seal(b"new"))
+        a.seal(b"x", 2)
+    b.open(a.seal(b"new", 2))
     assert reason(b, old) == "replay"
 
 
 def test_older_incarnation_refused_after_newer_seen():
     old_a, b = pair(incarnation=1000)
-    captured = old_a.seal(b"from the first run")
+    captured = old_a.seal(b"from the first run", 2)
     new_a = PacketAuth(KEY, 1, 2000, NODES)  # the daemon restarted
-    b.open(new_a.seal(b"hello"))
+    b.open(new_a.seal(b"hello", 2))
     assert b.changed and b.known[1] == 2000
     assert reason(b, captured) == "replay"
 
 
 def test_remembered_incarnation_survives_receiver_restart():
     old_a, _ = pair(incarnation=1000)
-    captured = old_a.seal(b"from the first run")
+    captured = old_a.seal(b"from the first run", 2)
     restarted_b = PacketAuth(KEY, 2, 6000, NODES, known={1: 2000})
     assert reason(restarted_b, captured) == "replay"
 

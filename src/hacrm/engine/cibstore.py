@@ -37,13 +37,21 @@ def _parser() -> etree.XMLParser:
                            huge_tree=True)
 
 
-def parse_cib(text: str | bytes) -> etree._Element:
-    """Parse a whole CIB; make sure it has a configuration and a status section."""
-    data = text.encode() if isinstance(text, str) else text
+def _parse(data: bytes, what: str) -> etree._Element:
+    """Parse untrusted XML: no DTDs (a CIB never has one; entities could read files)."""
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as err:
-        raise CibError(f"the CIB is not well-formed XML: {err}") from None
+        raise CibError(f"{what} is not well-formed XML: {err}") from None
+    if root.getroottree().docinfo.doctype:
+        raise CibError(f"{what} has a DOCTYPE; CIB XML never does")
+    return root
+
+
+def parse_cib(text: str | bytes) -> etree._Element:
+    """Parse a whole CIB; make sure it has a configuration and a status section."""
+    data = text.encode() if isinstance(text, str) else text
+    root = _parse(data, "the CIB")
     if root.tag != "cib":
         raise CibError(f"the root element is <{root.tag}>, not <cib>")
     if root.find("configuration") is None:
@@ -117,10 +125,7 @@ class Operation:
 
 
 def _replace_configuration(root: etree._Element, args: dict[str, Any], body: bytes) -> None:
-    try:
-        new = etree.fromstring(body, _parser())
-    except etree.XMLSyntaxError as err:
-        raise CibError(f"the new configuration is not well-formed XML: {err}") from None
+    new = _parse(body, "the new configuration")
     conf = new if new.tag == "configuration" else new.find("configuration")
     if conf is None:
         raise CibError("the new CIB has no <configuration> section")
@@ -147,6 +152,37 @@ def _add_nodes(root: etree._Element, args: dict[str, Any], body: bytes) -> None:
         nodeid, uname = str(entry["id"]), str(entry["uname"])
         if nodeid not in known:
             etree.SubElement(nodes, "node", id=nodeid, uname=uname)
+
+
+def bootstrap_options(root: etree._Element) -> dict[str, str]:
+    """The DC-maintained cluster properties in ``cib-bootstrap-options``."""
+    out = {}
+    for nv in root.iterfind("configuration/crm_config/cluster_property_set[@id="
+                            "'cib-bootstrap-options']/nvpair"):
+        if nv.get("name") is not None:
+            out[nv.get("name")] = nv.get("value", "")
+    return out
+
+
+def _dc_properties(root: etree._Element, args: dict[str, Any], body: bytes) -> None:
+    """Set cluster properties the DC maintains (``dc-version``, ``cluster-infrastructure``,
+    ``cluster-name``), as Pacemaker's controller does when it becomes DC."""
+    conf = root.find("configuration")
+    assert conf is not None
+    crm_config = conf.find("crm_config")
+    if crm_config is None:
+        crm_config = etree.Element("crm_config")
+        conf.insert(0, crm_config)
+    props = crm_config.find("cluster_property_set[@id='cib-bootstrap-options']")
+    if props is None:
+        props = etree.Element("cluster_property_set", id="cib-bootstrap-options")
+        crm_config.insert(0, props)
+    for name, value in sorted(args.get("properties", {}).items()):
+        nv = props.find(f"nvpair[@name='{name}']")
+        if nv is None:
+            nv = etree.SubElement(props, "nvpair", id=f"cib-bootstrap-options-{name}",
+                                  name=name)
+        nv.set("value", str(value))
 
 
 def _membership(root: etree._Element, args: dict[str, Any], body: bytes) -> None:
@@ -185,10 +221,7 @@ def _status_replace(root: etree._Element, args: dict[str, Any], body: bytes) -> 
             if state.get("id") == str(nodeid):
                 status.remove(state)
     if body:
-        try:
-            new = etree.fromstring(body, _parser())
-        except etree.XMLSyntaxError as err:
-            raise CibError(f"the status update is not well-formed XML: {err}") from None
+        new = _parse(body, "the status update")
         items = [new] if new.tag == "node_state" else list(new.iterfind("node_state"))
         for item in items:
             old = [s for s in status.findall("node_state") if s.get("id") == item.get("id")]
@@ -201,6 +234,7 @@ def _status_replace(root: etree._Element, args: dict[str, Any], body: bytes) -> 
 OPERATIONS: dict[str, Operation] = {
     "replace_configuration": Operation("config", _replace_configuration, checks_base=True),
     "add_nodes": Operation("config", _add_nodes),
+    "dc_properties": Operation("config", _dc_properties),
     "membership": Operation("status", _membership),
     "status_replace": Operation("status", _status_replace),
 }

@@ -273,7 +273,10 @@ class Daemon:
     def _status_extra(self) -> dict[str, Any]:
         now = time.monotonic()
         return {"pid": os.getpid(), "sandbox": self.sandbox, "root": str(self.layout.root),
-                "incarnation": self.auth.incarnation, "uptime": time.time() - self.started_wall,
+                "incarnation": self.auth.incarnation, "packet_counters": {str(k): v for k, v in self.auth.counters.items()},
+                "peers": {str(k): {"incarnation": w.incarnation, "last_counter": w.top}
+                          for k, w in self.auth.windows.items()},
+                "uptime": time.time() - self.started_wall,
                 "rejected": dict(self.endpoint.rejects.counts),
                 "faults": self.faults.to_json(now), "view_log": self.view_log[-20:],
                 "packets": {"sent": self.endpoint.sent, "received": self.endpoint.received}}

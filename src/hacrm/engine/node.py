@@ -31,6 +31,7 @@ from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+from hacrm import __version__
 from hacrm.backends.base import CibVersion
 from hacrm.engine import cibstore
 from hacrm.engine.cibstore import Cib, CibError
@@ -387,6 +388,11 @@ class NodeCore:
                    if str(n) not in known]
         if missing:
             self._queue_internal("add_nodes", {"nodes": missing})
+        wanted = {"dc-version": f"{__version__}-hacrm", "cluster-infrastructure": "hacrm",
+                  "cluster-name": self.config.totem.cluster_name}
+        current = cibstore.bootstrap_options(self.cib.root)
+        if any(current.get(k) != v for k, v in wanted.items()):
+            self._queue_internal("dc_properties", {"properties": wanted})
         nodes = [{"id": str(n.nodeid), "uname": n.name, "member": n.nodeid in members,
                   "clean": n.nodeid in self.clean_leavers} for n in self.config.nodes]
         self._queue_internal("membership", {"nodes": nodes, "quorate": self.vq.quorate,

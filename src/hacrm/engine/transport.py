@@ -2,15 +2,16 @@
 
 Packet layout (network byte order)::
 
-    magic "HC" | version 1 | flags | sender node id (4) | incarnation (8) | counter (8)
-    | message bytes | HMAC-SHA256 tag (32) over everything before it
+    magic "HC" | version 1 | flags | sender node id (4) | destination node id (4)
+    | incarnation (8) | counter (8) | message bytes | HMAC-SHA256 tag (32) over all before it
 
 The key is derived from the authkey and the cluster name (:func:`authkey.packet_key`).  The
 *incarnation* identifies one run of the sender's daemon (a microsecond timestamp that never goes
-backwards, kept on disk); the *counter* numbers its packets.  A receiver remembers, per sender,
-the newest incarnation (also on disk, so a restart does not reopen the door) and a window of the
-counters it accepted: a packet from an older incarnation, or a counter already seen or too old
-for the window, is a replay.
+backwards, kept on disk); the *counter* numbers its packets to one destination.  The
+destination is part of what is signed, so a packet captured on its way to one node cannot be
+replayed to another.  A receiver remembers, per sender, the newest incarnation (also on disk,
+so a restart does not reopen the door) and a window of the counters it accepted: a packet from
+an older incarnation, or a counter already seen or too old for the window, is a replay.
 
 A bad packet (too big, too short, foreign, forged, replayed, malformed) is dropped and counted,
 and logged once per sender and reason per interval, never more often: a flood of garbage costs
@@ -35,7 +36,7 @@ from hacrm.engine.faults import FaultPlan
 
 MAGIC = b"HC"
 VERSION = 1
-HEADER = struct.Struct("!2sBBIQQ")
+HEADER = struct.Struct("!2sBBIIQQ")
 TAG_SIZE = 32
 OVERHEAD = HEADER.size + TAG_SIZE
 #: datagrams above this are refused unread (control messages stay far below; data fragments
@@ -71,7 +72,7 @@ class PacketAuth:
         self.incarnation = incarnation
         self.nodes = set(nodes)
         self.max_packet = max_packet
-        self.counter = 0
+        self.counters: dict[int, int] = {}
         self.windows: dict[int, _Window] = {}
         #: lowest incarnation still acceptable per peer (remembered across restarts)
         self.known: dict[int, int] = dict(known or {})
@@ -81,9 +82,9 @@ class PacketAuth:
     def _tag(self, data: bytes) -> bytes:
         return hmac.new(self.key, data, hashlib.sha256).digest()
 
-    def seal(self, message: bytes) -> bytes:
-        self.counter += 1
-        head = HEADER.pack(MAGIC, VERSION, 0, self.me, self.incarnation, self.counter)
+    def seal(self, message: bytes, dest: int) -> bytes:
+        counter = self.counters[dest] = self.counters.get(dest, 0) + 1
+        head = HEADER.pack(MAGIC, VERSION, 0, self.me, dest, self.incarnation, counter)
         body = head + message
         return body + self._tag(body)
 
@@ -93,7 +94,7 @@ class PacketAuth:
             raise Rejected("oversized")
         if len(data) < OVERHEAD + 3:
             raise Rejected("truncated")
-        magic, version, _flags, sender, incarnation, counter = HEADER.unpack_from(data)
+        magic, version, _flags, sender, dest, incarnation, counter = HEADER.unpack_from(data)
         if magic != MAGIC or version != VERSION:
             raise Rejected("not-hacrm")
         if sender not in self.nodes:
@@ -103,6 +104,8 @@ class PacketAuth:
             raise Rejected("bad-signature", sender)
         if sender == self.me:
             raise Rejected("own-node-id", sender)
+        if dest != self.me:
+            raise Rejected("misdirected", sender)
         self._check_replay(sender, incarnation, counter)
         return sender, body[HEADER.size:]
 
@@ -163,6 +166,7 @@ _REASONS = {
     "bad-signature": "authentication failed (wrong authkey or forged packet)",
     "own-node-id": "claims our own node id (duplicate nodeid in the cluster?)",
     "replay": "replayed or duplicated packet",
+    "misdirected": "signed for another node (replayed from elsewhere?)",
     "malformed": "authenticated but malformed message",
 }
 
@@ -231,7 +235,7 @@ class UdpEndpoint(asyncio.DatagramProtocol):
         delays = self.faults.on_send(self.auth.me, dst, time.monotonic())
         if not delays:
             return
-        packet = self.auth.seal(wire.encode(msg))
+        packet = self.auth.seal(wire.encode(msg), dst)
         for delay in delays:
             self.sent += 1
             if delay <= 0:

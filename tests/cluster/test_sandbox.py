@@ -1,0 +1,168 @@
+"""Three real node daemons: membership, replication, failure and recovery, partitions.
+
+Every test runs on 127.0.0.1 and, where root and ``ip netns`` are available, again with each
+node in a network namespace of its own.  Times are measured and reported (``record_property``)
+but never asserted: the figures belong to ``bench/membership.py``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from hacrm.backends.base import CibConflict
+from hacrm.backends.embedded import connect
+from hacrm.engine import netns
+
+from cluster.conftest import TIMEOUT
+
+
+@pytest.fixture(params=["loopback", "netns"])
+def mode(request):
+    if request.param == "netns":
+        reason = netns.available()
+        if reason:
+            pytest.skip(f"network namespace variant: {reason}")
+    return request.param
+
+
+def add_primitive(xml: str, rid: str) -> str:
+    return xml.replace("<resources/>", "<resources>\n    </resources>").replace(
+        "</resources>", f'  <primitive id="{rid}" class="ocf" provider="heartbeat" '
+                        f'type="Dummy"/>\n    </resources>', 1)
+
+
+def commit(sb, node: str, rid: str):
+    backend = connect(node, str(sb.dir))
+    version = backend.version()
+    return backend.replace_configuration(add_primitive(backend.read(), rid), version)
+
+
+def primitives(sb, node: str) -> list[str]:
+    from lxml import etree
+    root = etree.fromstring(connect(node, str(sb.dir)).read().encode())
+    return [p.get("id") for p in root.iterfind("configuration/resources/primitive")]
+
+
+def detection(statuses: dict, killed_at: float) -> float:
+    return min(s["view_log"][-1]["at"] for s in statuses.values()) - killed_at
+
+
+def test_three_nodes_one_membership_one_dc_and_replicated_commits(clusters, mode):
+    sb = clusters.start(3, netns_mode=mode == "netns")
+    st = sb.wait_converged(timeout=TIMEOUT)
+    assert {s["dc_name"] for s in st.values()} == {"node1"}
+    assert all(s["quorate"] and s["members"] == [1, 2, 3] for s in st.values())
+    version = commit(sb, "node2", "web")
+    assert version.num_updates == 0
+    texts = {}
+    for name in sb.names():
+        backend = connect(name, str(sb.dir))
+        sb.wait(lambda s, n=name: s[n].get("cib", {}).get("version") is not None and
+                s[n]["cib"]["version"][1] >= version.epoch, TIMEOUT, "the commit", [name])
+        texts[name] = backend.read()
+        assert backend.version().epoch == version.epoch
+    assert len(set(texts.values())) == 1, "the three nodes hold different XML"
+    assert primitives(sb, "node3") == ["web"]
+
+
+def test_kill_member_then_dc_new_membership_and_rejoin_with_current_cib(clusters, mode,
+                                                                       record_property):
+    sb = clusters.start(3, netns_mode=mode == "netns")
+    sb.wait_converged(timeout=TIMEOUT)
+
+    killed = clusters.kill(sb, "node3")
+    st = sb.wait_converged(["node1", "node2"], timeout=TIMEOUT)
+    record_property("member_kill_to_new_membership_s", round(detection(st, killed), 3))
+    assert {s["dc_name"] for s in st.values()} == {"node1"}  # the DC stays
+    commit(sb, "node1", "while-node3-was-down")
+
+    clusters.start_node(sb, "node3")
+    sb.wait_converged(timeout=TIMEOUT)
+    assert primitives(sb, "node3") == ["while-node3-was-down"]
+
+    killed = clusters.kill(sb, "node1")  # the DC
+    st = sb.wait_converged(["node2", "node3"], timeout=TIMEOUT)
+    record_property("dc_kill_to_new_membership_s", round(detection(st, killed), 3))
+    assert {s["dc_name"] for s in st.values()} == {"node2"}
+    commit(sb, "node3", "after-dc-death")
+
+    clusters.start_node(sb, "node1")
+    st = sb.wait_converged(timeout=TIMEOUT)
+    assert {s["dc_name"] for s in st.values()} == {"node2"}  # a returning node never disturbs
+    assert primitives(sb, "node1") == ["while-node3-was-down", "after-dc-death"]
+
+
+def test_partition_minority_not_quorate_and_heals_to_the_winners_cib(clusters, mode):
+    sb = clusters.start(3, netns_mode=mode == "netns")
+    sb.wait_converged(timeout=TIMEOUT)
+    clusters.fault(sb, sb.names(), rules=[{"kind": "drop", "a": [1], "b": [2, 3],
+                                           "duration": 120}])
+    sb.wait_converged(["node1"], timeout=TIMEOUT)
+    st = sb.wait_converged(["node2", "node3"], timeout=TIMEOUT)
+    assert all(s["quorate"] for s in st.values())
+    assert not sb.status("node1")["quorate"]
+    assert sb.status("node1")["faults"]
+    commit(sb, "node1", "minority")  # the CIB takes writes without quorum, as Pacemaker's
+    commit(sb, "node2", "majority-1")
+    commit(sb, "node3", "majority-2")
+    clusters.fault(sb, sb.names(), clear=True)
+    st = sb.wait_converged(timeout=TIMEOUT)
+    assert all(s["quorate"] for s in st.values())
+    assert len({s["cib"]["digest"] for s in sb.wait(
+        lambda s: len({x["cib"]["digest"] for x in s.values()}) == 1, TIMEOUT,
+        "one CIB").values()}) == 1
+    assert primitives(sb, "node1") == ["majority-1", "majority-2"]
+
+
+def test_fault_rules_expire_by_themselves(clusters):
+    sb = clusters.start(2)
+    sb.wait_converged(timeout=TIMEOUT)
+    clusters.fault(sb, ["node1"], rules=[{"kind": "drop", "a": [1], "b": [2], "duration": 3}])
+    sb.wait(lambda s: s["node1"].get("members") == [1], TIMEOUT, "the partition", ["node1"])
+    sb.wait_converged(timeout=TIMEOUT)  # no clear: the rule ran out
+
+
+def test_stale_working_copy_is_refused_through_the_backend(clusters):
+    sb = clusters.start(2)
+    sb.wait_converged(timeout=TIMEOUT)
+    backend = connect("node1", str(sb.dir))
+    base = backend.version()
+    xml = backend.read()
+    commit(sb, "node2", "first")
+    with pytest.raises(CibConflict):
+        backend.replace_configuration(add_primitive(xml, "second"), base)
+    assert primitives(sb, "node1") == ["first"]
+
+
+def test_two_node_wait_for_all_like_votequorum(clusters):
+    sb = clusters.start(2)  # two nodes: two_node, hence wait_for_all
+    st = sb.wait_converged(timeout=TIMEOUT)
+    assert all(s["quorate"] and "2Node" in s["quorum"]["flags"] for s in st.values())
+    clusters.kill(sb, "node2")
+    st = sb.wait_converged(["node1"], timeout=TIMEOUT)
+    assert st["node1"]["quorate"]  # the survivor keeps quorum
+    sb.stop_node("node1")
+    clusters.start_node(sb, "node1")  # alone after a restart: waits for all
+    st = sb.wait_converged(["node1"], timeout=TIMEOUT)
+    assert not st["node1"]["quorate"] and "WaitForAll" in st["node1"]["quorum"]["flags"]
+    clusters.start_node(sb, "node2")
+    st = sb.wait_converged(timeout=TIMEOUT)
+    assert all(s["quorate"] for s in st.values())
+
+
+def test_clean_stop_is_seen_at_once_and_recorded(clusters):
+    sb = clusters.start(3)
+    sb.wait_converged(timeout=TIMEOUT)
+    t0 = time.time()
+    assert sb.stop_node("node3")
+    sb.wait_converged(["node1", "node2"], timeout=TIMEOUT)
+    assert time.time() - t0 < TIMEOUT
+    from lxml import etree
+
+    def recorded(_):
+        root = etree.fromstring(connect("node1", str(sb.dir)).read().encode())
+        states = {s.get("uname"): s for s in root.iterfind("status/node_state")}
+        return states["node3"].get("expected") == "down"
+    sb.wait(recorded, TIMEOUT, "node3 recorded as cleanly down", ["node1"])

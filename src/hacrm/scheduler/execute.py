@@ -90,8 +90,9 @@ def _inject_result(entry: Any, task: str, interval: int, rc: int, target_rc: int
         op.set("operation", task)
         op.set("crm-debug-origin", "crm_simulate")
         op.set("crm_feature_set", "3.16.2")
-        op.set("transition-key", f"-1:{call_id}:{target_rc}:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
-        op.set("transition-magic", f"0:{rc};-1:{call_id}:{target_rc}:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx")
+        key_text = f"{call_id}:-1:{target_rc}:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+        op.set("transition-key", key_text)
+        op.set("transition-magic", f"0:{rc};{key_text}")
         op.set("exit-reason", "")
         op.set("on_node", node)
         op.set("call-id", str(call_id))

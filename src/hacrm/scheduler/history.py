@@ -368,7 +368,7 @@ def _magic(op: Any) -> tuple[str | None, int]:
     if len(parts) < 4:
         return None, -1
     try:
-        return parts[3], int(parts[0])
+        return parts[3], int(parts[1])   # action:transition:target-rc:uuid
     except ValueError:
         return None, -1
 

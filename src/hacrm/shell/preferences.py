@@ -37,6 +37,15 @@ class Kind:
     kind: str  # "program", "string", "choice", "multichoice", "boolean", "dir", "color"
     default: str = ""
     choices: tuple[str, ...] = ()
+    #: for programs: the environment variable and the programs to look for, in order; the
+    #: default is found only when asked for (a PATH search costs start-up time)
+    env: str = ""
+    candidates: tuple[str, ...] = ()
+
+    def default_value(self) -> str:
+        if self.kind == "program" and not self.default:
+            return _program_default(self.env, self.candidates)
+        return self.default
 
     def validate(self, value: str) -> None:
         if self.kind == "choice" and value not in self.choices:
@@ -88,11 +97,11 @@ def _program_default(env: str, candidates: tuple[str, ...]) -> str:
 
 
 def option_table() -> dict[str, dict[str, Kind]]:
-    """Every option hacrm knows, by section.  Program defaults are looked up when called."""
+    """Every option hacrm knows, by section."""
     return {
         "core": {
-            "editor": Kind("program", _program_default("EDITOR", ("vim", "vi", "emacs", "nano"))),
-            "pager": Kind("program", _program_default("PAGER", ("less", "more", "pg"))),
+            "editor": Kind("program", env="EDITOR", candidates=("vim", "vi", "emacs", "nano")),
+            "pager": Kind("program", env="PAGER", candidates=("less", "more", "pg")),
             "user": Kind("string", ""),
             "skill_level": Kind("choice", "expert", ("operator", "administrator", "expert")),
             "sort_elements": Kind("boolean", "yes"),
@@ -103,7 +112,7 @@ def option_table() -> dict[str, dict[str, Kind]]:
             "manage_children": Kind("choice", "ask", ("ask", "never", "always")),
             "force": Kind("boolean", "no"),
             "debug": Kind("boolean", "no"),
-            "dot": Kind("program", _program_default("", ("dot",))),
+            "dot": Kind("program", candidates=("dot",)),
             "ignore_missing_metadata": Kind("boolean", "no"),
             "lock_timeout": Kind("string", "120"),
             "obscure_pattern": Kind("string", "passw*"),
@@ -201,7 +210,7 @@ class Preferences:
         for layer in (self.user, self.system):
             if layer.has_option(section, name):
                 return layer.get(section, name, raw=True) or ""
-        return self.table.get(section, {}).get(name, Kind("string")).default
+        return self.table.get(section, {}).get(name, Kind("string")).default_value()
 
     def get(self, option: str) -> str:
         section, _, name = option.partition(".")

@@ -10,9 +10,6 @@ runs the editor and the filters, and prints the results.
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -303,6 +300,8 @@ class ConfigureLevel(BaseLevel):
     def do_filter(self, ctx: Context, filter_cmd: str, *args: str) -> bool:
         xml, selectors, _ = _show_args(args)
         original = self._editable(selectors, xml)
+        import subprocess
+
         proc = subprocess.run(filter_cmd, shell=True, input=original, text=True,
                               capture_output=True, check=False)
         if proc.returncode != 0:
@@ -422,6 +421,10 @@ def _read_source(url: str) -> str:
 
 
 def _run_editor(editor: str, text: str, *, suffix: str) -> str:
+    import shlex
+    import subprocess
+    import tempfile
+
     with tempfile.NamedTemporaryFile("w", suffix=suffix, prefix="crm-edit-", delete=False,
                                      encoding="utf-8") as handle:
         handle.write(text)

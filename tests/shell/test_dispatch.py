@@ -189,3 +189,26 @@ def test_cluster_level_offers_what_the_engine_cli_has() -> None:
     commands = {i.name for i in ClusterLevel.visible() if i.method and i.name not in
                 ("cd", "up", "ls", "help", "quit")}
     assert commands == set(sub.choices)
+
+
+def test_wait_flag_waits_after_changes(shell, monkeypatch) -> None:
+    calls = []
+
+    class Waiting:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def wait_idle(self, timeout: float) -> bool:
+            calls.append(timeout)
+            return True
+
+    real = shell.session.backend
+    monkeypatch.setattr(shell.session, "backend", lambda: Waiting(real()))
+    shell.session.flags.wait = True
+    assert shell.run("configure property stonith-enabled=false")
+    assert len(calls) == 1  # the one-shot configure committed on the way out
+    assert shell.run("configure node node1", "node standby node1", "ra classes")
+    assert len(calls) == 3  # the commit and the standby, not the listing

@@ -47,6 +47,8 @@ class CommandInfo:
     raw: bool = False
     #: a configure element keyword whose help topic lives in docs (``help primitive``)
     topic: str | None = None
+    #: the command changes the cluster: with ``-w`` the shell waits for it to settle after
+    waits: bool = False
 
     @property
     def is_level(self) -> bool:
@@ -58,8 +60,8 @@ _MARK = "_crm_command"
 
 def command(name: str | None = None, *, aliases: tuple[str, ...] | list[str] = (),
             old_names: tuple[str, ...] = (), help: str = "", complete: Callable[..., list[str]] | None = None,
-            hidden: bool = False, raw: bool = False,
-            topic: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+            hidden: bool = False, raw: bool = False, topic: str | None = None,
+            waits: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Mark a level method as a command.
 
     ``name`` defaults to the method name without a ``do_`` prefix and with ``_`` turned into
@@ -73,7 +75,7 @@ def command(name: str | None = None, *, aliases: tuple[str, ...] | list[str] = (
         setattr(func, _MARK, CommandInfo(
             name=cmd_name, summary=help, aliases=tuple(aliases), old_names=tuple(old_names),
             method=func.__name__,
-            completer=complete, hidden=hidden, raw=raw, topic=topic,
+            completer=complete, hidden=hidden, raw=raw, topic=topic, waits=waits,
         ))
         return func
 

@@ -154,6 +154,8 @@ class Context:
                     continue
                 ran_command = True
                 ok = self._call(info, text[match.start():], text[match.end():])
+                if ok and info.waits:
+                    self.session.wait_for_cluster()
                 break
         except Quit:
             if saved is not None:

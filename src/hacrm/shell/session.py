@@ -171,6 +171,21 @@ class Session:
             self._agents = MetadataCache(AgentDirectory(ocf_root=Path(root)))
         return self._agents
 
+    def wait_for_cluster(self, timeout: float = 120.0) -> None:
+        """``-w``: after a change, wait until the cluster has carried it out.
+
+        A backend that runs transitions offers ``wait_idle(timeout)``; a CIB file has nothing
+        to wait for."""
+        if not (self.flags.wait or self.prefs.flag("core.wait")):
+            return
+        try:
+            backend = self.backend()
+        except NoBackend:
+            return
+        wait_idle = getattr(backend, "wait_idle", None)
+        if wait_idle is not None and not wait_idle(timeout):
+            self.messages.warning(f"the cluster did not settle within {timeout:g} s")
+
     # ------------------------------------------------------------------ the user
     @property
     def force(self) -> bool:

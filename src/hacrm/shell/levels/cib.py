@@ -129,7 +129,7 @@ class CibLevel(BaseLevel):
         session.messages.info(f"{ctx.qualified()}: copied live CIB to {name}")
         return True
 
-    @command(help="Copy a shadow CIB to the cluster", complete=_shadow_names)
+    @command(help="Copy a shadow CIB to the cluster", complete=_shadow_names, waits=True)
     def do_commit(self, ctx: Context, name: str = "") -> bool:
         session = self.session
         if name:

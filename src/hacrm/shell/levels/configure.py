@@ -218,7 +218,7 @@ class ConfigureLevel(BaseLevel):
         wc.refresh()
         return True
 
-    @command(help="Commit the changes to the CIB")
+    @command(help="Commit the changes to the CIB", waits=True)
     def do_commit(self, ctx: Context, *flags: str) -> bool:
         for flag in flags:
             if flag not in ("force", "replace"):
@@ -386,6 +386,8 @@ class ConfigureLevel(BaseLevel):
                     ok = self.commit()
                 elif session.ask("There are changes pending. Do you want to commit them?"):
                     ok = self.commit()
+                if ok:
+                    session.wait_for_cluster()
         except ConfigureError as err:
             for diag in err.diagnostics:
                 session.messages.diagnostic(diag)

@@ -48,7 +48,7 @@ class NodeLevel(BaseLevel):
         edit.write()
         return True
 
-    @command(help="Put node into maintenance mode", complete=_nodes)
+    @command(waits=True, help="Put node into maintenance mode", complete=_nodes)
     def do_maintenance(self, ctx: Context, node: str | None = None) -> bool:
         edit = self._edit()
         elem = find_node(edit.root, self._node_name(node))
@@ -63,15 +63,15 @@ class NodeLevel(BaseLevel):
         edit.write()
         return True
 
-    @command(help="Put node into ready mode", complete=_nodes)
+    @command(waits=True, help="Put node into ready mode", complete=_nodes)
     def do_ready(self, ctx: Context, node: str | None = None) -> bool:
         return self._set(node, "maintenance", "off")
 
-    @command(help="Put node into standby", complete=_nodes)
+    @command(waits=True, help="Put node into standby", complete=_nodes)
     def do_standby(self, ctx: Context, node: str | None = None) -> bool:
         return self._set(node, "standby", "on")
 
-    @command(help="Set node online", complete=_nodes)
+    @command(waits=True, help="Set node online", complete=_nodes)
     def do_online(self, ctx: Context, node: str | None = None) -> bool:
         edit = self._edit()
         elem = find_node(edit.root, self._node_name(node))

@@ -86,27 +86,27 @@ class ResourceLevel(BaseLevel):
             delete_attr(elem, "meta_attributes", drop)
 
     # ------------------------------------------------------------------ state
-    @command(help="Start resources", complete=_resources)
+    @command(waits=True, help="Start resources", complete=_resources)
     def do_start(self, ctx: Context, *resources: str) -> bool:
         return self._set_meta(resources, "target-role", "Started")
 
-    @command(help="Stop resources", complete=_resources)
+    @command(waits=True, help="Stop resources", complete=_resources)
     def do_stop(self, ctx: Context, *resources: str) -> bool:
         return self._set_meta(resources, "target-role", "Stopped")
 
-    @command(help="Promote a promotable resource", complete=_resources)
+    @command(waits=True, help="Promote a promotable resource", complete=_resources)
     def do_promote(self, ctx: Context, rsc: str) -> bool:
         return self._set_meta((rsc,), "target-role", "Promoted")
 
-    @command(help="Demote a promotable resource", complete=_resources)
+    @command(waits=True, help="Demote a promotable resource", complete=_resources)
     def do_demote(self, ctx: Context, rsc: str) -> bool:
         return self._set_meta((rsc,), "target-role", "Unpromoted")
 
-    @command(help="Put a resource into managed mode", complete=_resources)
+    @command(waits=True, help="Put a resource into managed mode", complete=_resources)
     def do_manage(self, ctx: Context, rsc: str) -> bool:
         return self._set_meta((rsc,), "is-managed", "true")
 
-    @command(help="Put a resource into unmanaged mode", complete=_resources)
+    @command(waits=True, help="Put a resource into unmanaged mode", complete=_resources)
     def do_unmanage(self, ctx: Context, rsc: str) -> bool:
         return self._set_meta((rsc,), "is-managed", "false")
 
@@ -191,20 +191,20 @@ class ResourceLevel(BaseLevel):
         edit.write()
         return True
 
-    @command(help="Ban a resource from a node", complete=_nodes_after_resource)
+    @command(waits=True, help="Ban a resource from a node", complete=_nodes_after_resource)
     def do_ban(self, ctx: Context, rsc: str, node: str | None = None) -> bool:
         if node is None:
             raise CommandError(f"Resource '{rsc}' not banned: name the node to ban it from")
         return self._location(rsc, node, ban=True)
 
-    @command(help="Move a resource to another node", old_names=("migrate",),
+    @command(waits=True, help="Move a resource to another node", old_names=("migrate",),
              complete=_nodes_after_resource)
     def do_move(self, ctx: Context, rsc: str, node: str | None = None) -> bool:
         if node is None:
             raise CommandError(f"Resource '{rsc}' not moved: name the node to move it to")
         return self._location(rsc, node, ban=False)
 
-    @command(help="Clear any relocation constraint", old_names=("unmigrate", "unban"),
+    @command(waits=True, help="Clear any relocation constraint", old_names=("unmigrate", "unban"),
              complete=_nodes_after_resource)
     def do_clear(self, ctx: Context, rsc: str, node: str | None = None) -> bool:
         edit = self._edit()

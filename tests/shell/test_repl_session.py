@@ -99,3 +99,26 @@ def test_history_is_kept(shell) -> None:
         pipe.close()
         run_repl(shell.ctx, input=pipe, output=DummyOutput(), history=history)
     assert list(history.load_history_strings())[:2] == ["ls", "ra classes"]
+
+
+def test_edit_reports_errors_and_offers_to_edit_again(shell, scratch, monkeypatch) -> None:
+    editor = scratch.root / "editor.sh"
+    count = scratch.root / "count"
+    editor.write_text(
+        "#!/bin/sh\n"
+        f"n=$(cat {count} 2>/dev/null || echo 0); n=$((n+1)); echo $n > {count}\n"
+        "if [ $n = 1 ]; then sed -i 's/fake=1/fake=1 op/' \"$1\"; "
+        "else sed -i 's/fake=1 op/fake=5/' \"$1\"; fi\n")
+    editor.chmod(0o755)
+    shell.session.prefs.set_unchecked("core", "editor", str(editor))
+    assert shell.run("configure primitive e1 Dummy params fake=1")
+    shell.take()
+    questions = []
+    shell.session.flags.interactive = True
+    shell.session.flags.force = False
+    shell.session.prompt_yes_no = lambda q: questions.append(q) or True
+    assert shell.run("configure", "edit e1", "show e1")
+    out, err = shell.take()
+    assert "<edit>:" in err and "error" in err       # the line of the edited text
+    assert questions == ["Do you want to edit again?"]
+    assert "params fake=5" in out

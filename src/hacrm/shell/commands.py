@@ -188,6 +188,8 @@ def usage_of(level: type[Level], info: CommandInfo) -> str:
     """``name <arg> [<opt>] [<more>...]`` from the command method's signature."""
     if info.method is None:
         return info.name + "/"
+    if info.raw:
+        return f"{info.name} ... (an element of the configure language)"
     func = getattr(level, info.method)
     parts = [info.name]
     for param in list(inspect.signature(func).parameters.values())[2:]:

@@ -194,6 +194,9 @@ def fetch_metadata(directory: AgentDirectory, agent: AgentSpec) -> AgentMeta:
     if agent.cls == "stonith":
         if agent.type.startswith("fence_"):
             meta = parse_metadata(_run([str(path), "-o", "metadata"], None, name), name)
+            for param in meta.parameters:
+                if param.name == "action":
+                    param.required = False  # the fencer supplies it on every call
         else:
             meta = parse_metadata(_run(["stonith", "-t", agent.type, "-m"], None, name), name)
         from hacrm.ra.pacemaker_options import fencing_parameters

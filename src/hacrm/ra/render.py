@@ -53,4 +53,4 @@ def info_text(meta: AgentMeta, agent_type: str = "") -> str:
         actions.append(TAB + line)
     if actions:
         parts.append("Operations' defaults (advisory minimum):\n\n" + "\n".join(actions))
-    return "\n\n".join(parts) + "\n"
+    return "\n\n".join(parts)

@@ -52,7 +52,7 @@ class BaseLevel(Level):
     def do_ls(self, ctx: Context) -> None:
         names = [".."] if ctx.parent is not None else []
         names += [n for n in type(ctx.current).words() if not n.startswith(("-", "_"))]
-        ctx.session.messages.write(columns(sorted(names)))
+        ctx.session.messages.write(ls_layout(sorted(names)))
 
     @command(aliases=("?",), help="Show help (help topics for the list of topics)",
              complete=_help_subjects)
@@ -70,6 +70,17 @@ class BaseLevel(Level):
         from hacrm.shell.dispatch import Quit
 
         raise Quit(0)
+
+
+def ls_layout(words: list[str]) -> str:
+    """``ls`` as crmsh lays it out: a third of the names per row, taken down the columns,
+    in cells of at least 18 characters."""
+    width = max([16] + [len(w) for w in words])
+    if width >= 16:
+        width += 2
+    rows = len(words) // 3
+    return "".join("".join(f"{w:<{width}} " for w in words[i::rows]) + "\n"
+                   for i in range(rows))
 
 
 def columns(words: list[str], width: int = 80) -> str:

@@ -28,6 +28,11 @@ class RootLevel(BaseLevel):
                         help="Resource management")
     node = sublevel("hacrm.shell.levels.node:NodeLevel", help="Node management")
 
+    @command(hidden=True, help="Go back to the previous level")
+    def do_up(self, ctx: Context) -> bool:
+        """There is nothing above the top level; ``up`` there does nothing."""
+        return True
+
     @command(help="Cluster status")
     def do_status(self, ctx: Context, *options: str) -> bool:
         """What runs where, as ``crm_mon -1 -r`` shows it, from the CIB in use."""

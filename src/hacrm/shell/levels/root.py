@@ -49,3 +49,14 @@ class RootLevel(BaseLevel):
             raise
         self.session.page(text.rstrip("\n"))
         return True
+
+    @command(help="Verify cluster status")
+    def do_verify(self, ctx: Context) -> bool:
+        """Run the configuration checks on the CIB in use (configure's ``verify`` without a
+        session)."""
+        from hacrm.cib.workcopy import WorkingCopy
+
+        diagnostics = WorkingCopy(self.session.backend()).verify()
+        for diag in diagnostics:
+            self.session.messages.diagnostic(diag)
+        return not any(d.severity == "error" for d in diagnostics)

@@ -110,7 +110,7 @@ def time_show(crm: str, cib: Path, env: dict[str, str], runs: int) -> float:
     for _ in range(runs):
         start = time.perf_counter()
         proc = subprocess.run([crm, "configure", "show"], env={**env, "CIB_file": str(cib)},
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
+                              capture_output=True, check=False)
         times.append(time.perf_counter() - start)
         if proc.returncode != 0:
             raise RuntimeError(f"{crm} configure show failed: {proc.stderr[-500:]!r}")

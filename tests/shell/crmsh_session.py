@@ -48,8 +48,8 @@ _EXCLUDE = [re.compile(p) for p in (
     r"^Error setting ",
     r"^Error signing on to the CRMd service",
     r"^Error connecting to the controller",
-    r"^.*: ([0-9]+: )?\(cluster_status\) \twarning: Fencing and resource management disabled "
-    r"due to lack of quorum",
+    (r"^.*: ([0-9]+: )?\(cluster_status\) \twarning: Fencing and resource management disabled "
+     r"due to lack of quorum"),
     r"^Could not connect to CIB: ",
 )]
 _CIB_TAG = re.compile(r"<cib[^>]*>")
@@ -134,8 +134,7 @@ class SessionRunner:
         cmd = list(self.crm) + (["-R"] if regression else []) + args
         proc = subprocess.run(
             cmd, input=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            cwd=self.workdir / "cwd", env=env or self.env(), timeout=self.timeout,
-        )
+            cwd=self.workdir / "cwd", env=env or self.env(), timeout=self.timeout, check=False)
         return proc.stdout
 
     def prepare(self) -> None:
@@ -170,7 +169,7 @@ class SessionRunner:
                 elif cmd == "%ext":
                     proc = subprocess.run(rest, shell=True, cwd=self.workdir / "cwd",
                                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                          text=True, timeout=60)
+                                          text=True, timeout=60, check=False)
                     self.output.append(proc.stdout)
                 continue
             if cmd in ("show", "showxml", "session", "filesession"):

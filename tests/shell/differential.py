@@ -117,9 +117,9 @@ def run_script(crm: str, script: str, workdir: Path, cibadmin: str) -> Result:
     }
     args, _ = parse_header(script)
     proc = subprocess.run([crm, *args], input=script, capture_output=True, text=True,
-                          cwd=workdir / "cwd", env=env, timeout=120)
+                          cwd=workdir / "cwd", env=env, timeout=120, check=False)
     show = subprocess.run([crm, "configure", "show"], capture_output=True, text=True,
-                          cwd=workdir / "cwd", env=env, timeout=120)
+                          cwd=workdir / "cwd", env=env, timeout=120, check=False)
     prefs_file = workdir / "home" / ".config" / "crm" / "crm.conf"
     prefs = sorted(line.strip() for line in prefs_file.read_text().splitlines()
                    if line.strip()) if prefs_file.exists() else []

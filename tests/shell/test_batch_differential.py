@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from oracles import oracle
+
 from shell.differential import differences, parse_header, run_script, scripts
 
 OURS = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "crm")

@@ -17,7 +17,7 @@ from hacrm.shell.highlight import CrmLexer, highlight
 def grammar_keywords() -> list[str]:
     """The literal words of the grammar's keyword terminals (``_KW_PRIMITIVE`` -> primitive)."""
     words = []
-    for match in re.finditer(r"^_KW_\w+\.\d+:\s*/(.*?)\(\?=", grammar_file().read_text(), re.M):
+    for match in re.finditer(r"^_KW_\w+\.\d+:\s*/(.*?)\(\?=", grammar_file().read_text(), re.MULTILINE):
         pattern = match.group(1).replace("[-_]", "_")
         words.append(pattern)
     return words
@@ -41,7 +41,7 @@ def test_every_grammar_keyword_is_highlighted(word: str) -> None:
     ("configure", Keyword.Namespace),
 ])
 def test_other_words(text: str, token) -> None:
-    first = [(t, v) for t, v in CrmLexer().get_tokens(f"{text} x\n") if v.strip()][0]
+    first = next((t, v) for t, v in CrmLexer().get_tokens(f"{text} x\n") if v.strip())
     assert first[0] in token, first
 
 

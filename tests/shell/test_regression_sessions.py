@@ -17,8 +17,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from oracles import oracle, shared_dir
+
 from shell.crmsh_session import SessionRunner, loose, normalise
 
 OURS = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "crm")

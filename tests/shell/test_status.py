@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from oracles import oracle, shared_dir
 
 BASELINE_IDENTICAL = 94
@@ -32,7 +31,7 @@ def test_status_matches_crm_mon_on_the_corpus() -> None:
     same, different = 0, []
     for path in inputs:
         theirs = subprocess.run([crm_mon, "-1", "-r"], capture_output=True, text=True,
-                                env={**os.environ, "CIB_file": str(path)}, timeout=60)
+                                env={**os.environ, "CIB_file": str(path)}, timeout=60, check=False)
         if theirs.returncode != 0:
             continue
         try:

@@ -17,8 +17,9 @@ it itself).
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from hacrm.shell.dispatch import Context
@@ -223,13 +224,3 @@ def check_arity(level: type[Level], info: CommandInfo, args: list[str]) -> None:
         noun = "argument" if (high or low) == 1 else "arguments"
         raise CommandError(f"usage: {usage_of(level, info)} "
                            f"(takes {wanted} {noun}, {len(args)} given)")
-
-
-@dataclass
-class Invocation:
-    """A command ready to run: the level instance, the entry, and the words or raw text."""
-
-    level: Level
-    info: CommandInfo
-    args: list[str] = field(default_factory=list)
-    text: str = ""

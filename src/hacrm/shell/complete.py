@@ -110,7 +110,7 @@ def suggest(text: str, level: type[Level], root: type[Level] | None = None) -> S
             start = _offset_of_word(before, index)
             return Suggestion(element_kinds(before[start:], word), word, tuple(rest))
         return Suggestion((Kind("args", level=current, info=info),), word,
-                          tuple([token, *rest]))
+                          (token, *rest))
     kinds = [Kind("command", level=current)]
     if root is not None and current is not root and not words:
         kinds.append(Kind("command", level=root, words=("levels",)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,7 +91,7 @@ def dot_text(objects: list[Any], title: str = "configuration") -> str:
             label = obj.kind or (f"{obj.score}" if obj.score else "")
             if obj.first and obj.then:
                 w.edge(obj.first, obj.then, label, "solid")
-            for earlier, later in zip(_set_refs(obj.sets), _set_refs(obj.sets)[1:]):
+            for earlier, later in pairwise(_set_refs(obj.sets)):
                 for a in earlier:
                     for b in later:
                         w.edge(a, b, label, "solid")
@@ -98,7 +99,7 @@ def dot_text(objects: list[Any], title: str = "configuration") -> str:
             if obj.rsc and obj.with_rsc:
                 w.edge(obj.rsc, obj.with_rsc, obj.score or "", "dashed")
             refs = _set_refs(obj.sets)
-            for earlier, later in zip(refs, refs[1:]):
+            for earlier, later in pairwise(refs):
                 for a in later:
                     for b in earlier:
                         w.edge(a, b, obj.score or "", "dashed")

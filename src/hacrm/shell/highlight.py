@@ -38,12 +38,12 @@ class CrmLexer(CrmshLexer):
     """The crm configure language and shell command lines."""
 
     name = "crm"
-    aliases = ["crm", "hacrm"]
-    filenames = ["*.crm"]
+    aliases = ("crm", "hacrm")  # type: ignore[assignment]
+    filenames = ("*.crm",)  # type: ignore[assignment]
     url = ""
     version_added = ""
 
-    tokens = {
+    tokens = {  # noqa: RUF012 - pygments reads this class attribute as it is
         "root": [
             # order kinds and named scores take the place of a number before the colon
             (words(ORDER_KINDS, suffix=r"(?=:)"), Number),

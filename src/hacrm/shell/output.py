@@ -10,8 +10,9 @@ language keep their own ``file:LINE:COL: error: ...`` form, which says more.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, TextIO
+from typing import TextIO
 
 from hacrm.diagnostics import Diagnostic
 

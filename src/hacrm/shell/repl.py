@@ -128,7 +128,7 @@ def run_repl(ctx: Context, *, input: Any = None, output: Any = None,
             completer.refresh_in_background()
 
     def ask(question: str) -> bool:
-        text = question[:-1] if question.endswith("?") else question
+        text = question.removesuffix("?")
         while True:
             try:
                 answer = prompt.prompt(f"{text} (y/n)? ", completer=None,

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from hacrm.shell.output import Messages
 from hacrm.shell.preferences import Preferences
@@ -112,7 +113,7 @@ class Session:
             try:
                 backend = module.connect(self.node if self.flags.node_given else None, None,
                                          env=self.env)
-            except Exception as err:  # the backend says why in its own words
+            except Exception as err:  # noqa: BLE001 - the backend says why in its own words
                 raise NoBackend(f"cannot reach the {module_name} cluster: {err}") from None
             if getattr(backend, "node", None) and not self.flags.node_given:
                 self.node = backend.node  # the prompt shows the node the shell talks to

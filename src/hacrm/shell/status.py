@@ -64,7 +64,7 @@ def status_text(cib_xml: str, now: float | None = None) -> str:
     body = format_status(cl, "status")[1:]
     for line in body:
         # the scheduler indents its lists one level under a title; crm_mon does not
-        out.append(line[2:] if line.startswith("  ") else line)
+        out.append(line.removeprefix("  "))
     while out and out[-1] == "":
         out.pop()
     failed = failed_actions(cl)

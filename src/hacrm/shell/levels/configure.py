@@ -10,8 +10,10 @@ runs the editor and the filters, and prints the results.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from hacrm.diagnostics import ConfigureError, Diagnostic
 from hacrm.shell.commands import CommandError, command, sublevel
@@ -326,7 +328,7 @@ class ConfigureLevel(BaseLevel):
              complete=lambda ctx, words: ["nograph", "scores", "utilization", "actions"])
     def do_ptest(self, ctx: Context, *args: str) -> bool:
         """Run the scheduler on the working copy and print what the cluster would do."""
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from hacrm.scheduler.scheduler import SimulateOptions, simulate
 
@@ -338,7 +340,7 @@ class ConfigureLevel(BaseLevel):
         cib = self.wc().cib_xml()
         options = SimulateOptions(run=True, simulate=True, show_scores="scores" in args)
         if "execution-date" not in cib[:2000]:
-            options.now = datetime.now(timezone.utc)
+            options.now = datetime.now(UTC)
         try:
             result = simulate(cib, options)
         except Exception as err:  # the scheduler's own errors say what is wrong with the CIB
@@ -382,9 +384,7 @@ class ConfigureLevel(BaseLevel):
         ok = True
         try:
             if session.working_copy().has_changes():
-                if in_transit or not session.flags.interactive:
-                    ok = self.commit()
-                elif session.ask("There are changes pending. Do you want to commit them?"):
+                if in_transit or not session.flags.interactive or session.ask("There are changes pending. Do you want to commit them?"):
                     ok = self.commit()
                 if ok:
                     session.wait_for_cluster()

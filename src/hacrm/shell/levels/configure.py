@@ -76,8 +76,7 @@ def _element(keyword: str, summary: str, **names: tuple[str, ...]) -> Callable[.
     def define(self: ConfigureLevel, ctx: Context, text: str) -> bool:
         session = self.session
         warnings = self.wc().define(text, source=session.source, line=session.line)
-        self._print(warnings)
-        return True
+        return self._print(warnings)
 
     define.__name__ = f"do_{keyword}"
     define.__doc__ = summary
@@ -96,9 +95,12 @@ class ConfigureLevel(BaseLevel):
     def wc(self) -> WorkingCopy:
         return self.session.working_copy()
 
-    def _print(self, diagnostics: list[Diagnostic]) -> None:
+    def _print(self, diagnostics: list[Diagnostic]) -> bool:
+        """Print what a call reported; False when it reported an error (the command failed,
+        even though the working copy may have done the rest, as crmsh's commands do)."""
         for diag in diagnostics:
             self.session.messages.diagnostic(diag)
+        return not any(d.severity == "error" for d in diagnostics)
 
     # ----------------------------------------------------------------- elements
     do_node = _element("node", "Define a cluster node")
@@ -149,8 +151,7 @@ class ConfigureLevel(BaseLevel):
     def do_delete(self, ctx: Context, *ids: str) -> bool:
         if not ids:
             raise CommandError("usage: delete <id> [<id>...]")
-        self._print(self.wc().delete(list(ids)))
-        return True
+        return self._print(self.wc().delete(list(ids)))
 
     @command(help="Modify group", complete=_complete_modgroup)
     def do_modgroup(self, ctx: Context, group_id: str, action: str, rsc: str,
@@ -190,19 +191,16 @@ class ConfigureLevel(BaseLevel):
         line = " ".join(words[:2] + new + tail)
         if head.rstrip().endswith("\\"):
             line += " \\"
-        self._print(wc.replace_selection([group_id], line + sep + rest))
-        return True
+        return self._print(wc.replace_selection([group_id], line + sep + rest))
 
     @command(help="Set an attribute value", complete=_complete_ids)
     def do_set(self, ctx: Context, path: str, value: str) -> bool:
         """``set ID.NAME VALUE``, ``set ID.OP.NAME VALUE``, ``set ID.OP.INTERVAL.NAME VALUE``."""
-        self._print(self.wc().set_attribute(path, value))
-        return True
+        return self._print(self.wc().set_attribute(path, value))
 
     @command(help="Rename a CIB object", complete=_complete_ids)
     def do_rename(self, ctx: Context, old_id: str, new_id: str) -> bool:
-        self._print(self.wc().rename(old_id, new_id))
-        return True
+        return self._print(self.wc().rename(old_id, new_id))
 
     @command(help="Erase the CIB")
     def do_erase(self, ctx: Context, nodes: str = "") -> bool:
@@ -260,8 +258,7 @@ class ConfigureLevel(BaseLevel):
         text = _read_source(url)
         if not xml and text.lstrip().startswith("<"):
             xml = True
-        self._print(self.wc().load(method, text, xml=xml, source=url))  # type: ignore[arg-type]
-        return True
+        return self._print(self.wc().load(method, text, xml=xml, source=url))  # type: ignore[arg-type]
 
     @command(help="Save the CIB to a file", complete=_complete_save)
     def do_save(self, ctx: Context, *args: str) -> bool:

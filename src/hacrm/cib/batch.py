@@ -34,6 +34,7 @@ class BatchResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     output: list[str] = field(default_factory=list)
     ok: bool = True
+    refused: list[int] = field(default_factory=list)  # first lines of refused commands
 
     def messages(self) -> str:
         return "\n".join(d.format() for d in self.diagnostics)
@@ -61,6 +62,7 @@ def run_script(text: str, backend: Backend, *, source: str = "<stdin>",
         except ConfigureError as err:
             result.diagnostics.extend(err.diagnostics)
             result.ok = False
+            result.refused.append(first_line)
     if commit_at_end and wc.has_changes():
         try:
             result.diagnostics.extend(wc.commit(force=True))

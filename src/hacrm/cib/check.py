@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 
 from hacrm.cib import model as m
-from hacrm.cib.schema import validate_configuration
+from hacrm.cib.schema import schema_problems
 from hacrm.cib.xmlio import write_configuration
 from hacrm.diagnostics import Diagnostic
 
@@ -61,10 +61,19 @@ def _referenced(c: Any) -> list[str]:
     return refs(c)
 
 
-def schema_diagnostics(conf: etree._Element, schema: str) -> list[Diagnostic]:
-    """Pacemaker's schema rules broken by a ``<configuration>`` element, as errors."""
-    return [Diagnostic("error", f"schema: {problem}")
-            for problem in validate_configuration(conf, schema)]
+def schema_diagnostics(conf: etree._Element, schema: str,
+                       origins: dict[tuple[str, bool], tuple[str, int]] | None = None
+                       ) -> list[Diagnostic]:
+    """Pacemaker's schema rules broken by a ``<configuration>`` element, as errors; located
+    at the line that defined the element when ``origins`` knows it."""
+    out = []
+    for problem in schema_problems(conf, schema):
+        where = (origins or {}).get(problem.element) if problem.element else None
+        if where is not None:
+            out.append(Diagnostic("error", f"schema: {problem}", where[0], where[1], 1))
+        else:
+            out.append(Diagnostic("error", f"schema: {problem}"))
+    return out
 
 
 def check_configuration(editor: Any, schema: str = "pacemaker-3.9",
@@ -74,7 +83,7 @@ def check_configuration(editor: Any, schema: str = "pacemaker-3.9",
     out = semantic_warnings(editor)
     if conf is None:
         conf = write_configuration(editor.cfg)
-    return out + schema_diagnostics(conf, schema)
+    return out + schema_diagnostics(conf, schema, editor.origins)
 
 
 def semantic_warnings(editor: Any, only: set[tuple[str, bool]] | None = None

@@ -75,6 +75,14 @@ def kind_of(obj: Any) -> str:
     return "xml"
 
 
+def located(severity: str, message: str, definition: Definition | None) -> Diagnostic:
+    """A diagnostic at the line that defined the element (unlocated without one)."""
+    if definition is not None and definition.line.source:
+        return Diagnostic(severity, message, definition.line.source,  # type: ignore[arg-type]
+                          definition.line.line, 1)
+    return Diagnostic(severity, message)  # type: ignore[arg-type]
+
+
 def _err(message: str, definition: Definition | None = None, hint: str | None = None) -> ConfigureError:
     if definition is not None:
         return ConfigureError([Diagnostic("error", message, definition.line.source,
@@ -101,6 +109,9 @@ class Editor:
     # of elements created or changed, and of elements removed
     changed: set[tuple[str, bool]] = field(default_factory=set)
     removed: set[tuple[str, bool]] = field(default_factory=set)
+    # where each element staged in this session was defined: (source, line)
+    origins: dict[tuple[str, bool], tuple[str, int]] = field(default_factory=dict)
+    _current: Any = None  # the definition being applied (its line is the origin of changes)
 
     def __post_init__(self) -> None:
         self.reindex()
@@ -129,7 +140,11 @@ class Editor:
         self.changed, self.removed = set(), set()
 
     def _touch(self, obj: Any) -> None:
-        self.changed.add(object_key(obj))
+        key = object_key(obj)
+        self.changed.add(key)
+        current = self._current
+        if current is not None and current.line.source and current.line.line:
+            self.origins.setdefault(key, (current.line.source, current.line.line))
 
     def _gone(self, obj: Any) -> None:
         key = object_key(obj)
@@ -234,6 +249,13 @@ class Editor:
     # ------------------------------------------------------------ create
     def create(self, d: Definition) -> None:
         """Add one parsed element as crmsh's configure commands do (raises ConfigureError)."""
+        self._current = d
+        try:
+            self._create(d)
+        finally:
+            self._current = None
+
+    def _create(self, d: Definition) -> None:
         kind = d.kind
         if kind in DEFAULT_SET_IDS:
             self._set_nvset(d)
@@ -318,8 +340,8 @@ class Editor:
         container = d.element
         for child_id in d.members:
             if self.find_resource(child_id) is None:
-                self.infos.append(Diagnostic("error", f"{container.id} refers to missing "
-                                                      f"object {child_id}"))
+                self.infos.append(located("error", f"{container.id} refers to missing "
+                                                   f"object {child_id}", d))
         for child in found:
             self._remove_from_top(child)
             if isinstance(container, m.Group):
@@ -508,7 +530,8 @@ class Editor:
                     aset.id_ref = first.id
                     continue
             if aset.id_ref not in self.registry:
-                self.infos.append(Diagnostic("error", f"Reference not found: {aset.id_ref}"))
+                self.infos.append(located("error", f"Reference not found: {aset.id_ref}",
+                                          self._current))
 
     # ------------------------------------------------------------ delete, rename, erase
     def _constraints_on(self, rsc_id: str) -> list[Any]:

@@ -64,21 +64,33 @@ def schema_version(name: str) -> tuple[int, int] | None:
     return int(match.group(1)), int(match.group(2))
 
 
+@dataclass(frozen=True)
+class SchemaProblem:
+    """One rule broken, and the configuration element (top of its section) it is in."""
+
+    message: str
+    element: tuple[str, bool] | None = None  # (id, is a node), as the editor keys elements
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass
 class _Run:
     """The state of one validation: the ids seen, the references to resolve, the findings."""
 
     version: tuple[int, int]
     full: bool
-    problems: list[str] = field(default_factory=list)
+    problems: list[SchemaProblem] = field(default_factory=list)
     ids: dict[str, str] = field(default_factory=dict)
-    refs: list[tuple[str, str, str]] = field(default_factory=list)
+    refs: list[tuple[str, str, str, tuple[str, bool] | None]] = field(default_factory=list)
+    top: tuple[str, bool] | None = None
 
     def at_least(self, major: int, minor: int) -> bool:
         return self.version >= (major, minor)
 
     def problem(self, e: etree._Element, message: str) -> None:
-        self.problems.append(f"{_where(e)}: {message}")
+        self.problems.append(SchemaProblem(f"{_where(e)}: {message}", self.top))
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -115,7 +127,7 @@ def _idref(run: _Run, e: etree._Element, name: str, value: str) -> None:
     if not _NCNAME.match(value):
         run.problem(e, f"{name}='{value}' is not a valid id reference")
         return
-    run.refs.append((_where(e), name, value))
+    run.refs.append((_where(e), name, value, run.top))
 
 
 def _boolean(run: _Run, e: etree._Element, name: str, value: str) -> None:
@@ -601,6 +613,7 @@ def _fencing(run: _Run, e: etree._Element) -> None:
 def _acls(run: _Run, e: etree._Element) -> None:
     _attrs(run, e, {})
     for c in _only(run, e, ("acl_target", "acl_group", "acl_role")):
+        _top(run, c)
         if c.tag in ("acl_target", "acl_group"):
             spec: dict[str, Check] = {"id": _text if c.tag == "acl_target" else _id}
             if run.at_least(3, 8):
@@ -626,6 +639,7 @@ def _acls(run: _Run, e: etree._Element) -> None:
 def _tags(run: _Run, e: etree._Element) -> None:
     _attrs(run, e, {})
     for t in _only(run, e, ("tag",)):
+        _top(run, t)
         _attrs(run, t, {"id": _id}, ("id",))
         refs = _only(run, t, ("obj_ref",))
         if not refs:
@@ -638,6 +652,7 @@ def _tags(run: _Run, e: etree._Element) -> None:
 def _alerts(run: _Run, e: etree._Element) -> None:
     _attrs(run, e, {})
     for a in _only(run, e, ("alert",)):
+        _top(run, a)
         _attrs(run, a, {"id": _id, "description": _text, "path": _text}, ("id", "path"))
         kids = _only(run, a, ("meta_attributes", "instance_attributes", "select", "recipient"))
         _count(run, a, kids, "select", 0, 1)
@@ -669,30 +684,49 @@ def _alerts(run: _Run, e: etree._Element) -> None:
 def _defaults(run: _Run, e: etree._Element) -> None:
     _attrs(run, e, {})
     for c in _only(run, e, ("meta_attributes",)):
+        _top(run, c)
         _nvset(run, c, str(e.tag))
+
+
+def _top(run: _Run, e: etree._Element) -> None:
+    """Note the element the next findings belong to."""
+    if e.tag == "fencing-topology":
+        run.top = ("fencing_topology", False)
+    elif e.tag in ("meta_attributes", "cluster_property_set") and \
+            e.getparent() is not None and e.getparent().tag in ("crm_config", "rsc_defaults",
+                                                               "op_defaults"):
+        run.top = (e.get("id", ""), False)
+    else:
+        run.top = (e.get("id", ""), e.tag == "node")
 
 
 def _section(run: _Run, sec: etree._Element) -> None:
     tag = sec.tag
+    run.top = None
     if tag == "crm_config":
         _attrs(run, sec, {})
         for c in _only(run, sec, ("cluster_property_set",)):
+            _top(run, c)
             _nvset(run, c, "crm_config")
     elif tag == "nodes":
         _attrs(run, sec, {})
         for c in _only(run, sec, ("node",)):
+            _top(run, c)
             _node(run, c)
     elif tag == "resources":
         _attrs(run, sec, {})
         for c in _only(run, sec, tuple(_RESOURCES)):
             if c.tag in _RESOURCES:
+                _top(run, c)
                 _RESOURCES[str(c.tag)](run, c)
     elif tag == "constraints":
         _attrs(run, sec, {})
         for c in _only(run, sec, tuple(_CONSTRAINTS)):
             if c.tag in _CONSTRAINTS:
+                _top(run, c)
                 _CONSTRAINTS[str(c.tag)](run, c)
     elif tag == "fencing-topology":
+        _top(run, sec)
         _fencing(run, sec)
     elif tag in ("rsc_defaults", "op_defaults"):
         _defaults(run, sec)
@@ -724,9 +758,9 @@ def _collect_ids(run: _Run, conf: etree._Element) -> None:
             _idref(run, e, "id", ident)
 
 
-def validate_configuration(conf: etree._Element, schema: str) -> list[str]:
-    """Schema problems of a ``<configuration>`` element under ``validate-with=schema``; each
-    a sentence naming the element (``rsc_location l1: ...``).  Empty when it validates."""
+def schema_problems(conf: etree._Element, schema: str) -> list[SchemaProblem]:
+    """Schema problems of a ``<configuration>`` element under ``validate-with=schema``, each
+    naming the element it is in.  Empty when it validates."""
     version = schema_version(schema)
     run = _Run(version or (0, 0), full=version is not None and version >= (3, 0))
     if run.full:
@@ -736,12 +770,20 @@ def validate_configuration(conf: etree._Element, schema: str) -> list[str]:
                 run.problem(sec, "appears twice in the configuration")
             seen.add(str(sec.tag))
             _section(run, sec)
+        run.top = None
         for required in ("crm_config", "nodes", "resources", "constraints"):
             if required not in seen:
-                run.problems.append(f"configuration: the <{required}> section is missing")
+                run.problems.append(SchemaProblem(
+                    f"configuration: the <{required}> section is missing"))
     else:
         _collect_ids(run, conf)
-    for where, name, value in run.refs:
+    for where, name, value, top in run.refs:
         if value not in run.ids:
-            run.problems.append(f"{where}: {name}='{value}' refers to an id that does not exist")
+            run.problems.append(SchemaProblem(
+                f"{where}: {name}='{value}' refers to an id that does not exist", top))
     return run.problems
+
+
+def validate_configuration(conf: etree._Element, schema: str) -> list[str]:
+    """The messages of :func:`schema_problems` (``rsc_location l1: ...``)."""
+    return [p.message for p in schema_problems(conf, schema)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from hacrm.cib import model as m
-from hacrm.cib.edit import Editor, _child_resources, _err, kind_of, object_key
+from hacrm.cib.edit import Editor, _child_resources, _err, kind_of, located, object_key
 from hacrm.cib.ids import assign_ids
 from hacrm.diagnostics import ConfigureError, Diagnostic
 from hacrm.language.vocabulary import Definition
@@ -86,7 +86,11 @@ def apply_definitions(editor: Editor, defs: list[Definition], *, remove: bool, m
             if merge and d.kind in NVSET_KINDS:
                 editor.create(d)
             else:
-                replace_element(editor, obj, d)
+                editor._current = d
+                try:
+                    replace_element(editor, obj, d)
+                finally:
+                    editor._current = None
             warnings.extend(d.warnings)
         rest = [o for o in gone if not any(o is f for f in first)]
         for obj in (rest if kept is not None else reversed(rest)):
@@ -171,8 +175,8 @@ def _new_members(editor: Editor, old: Any, d: Definition) -> list[Any]:
         seen.add(child_id)
         child = editor.find_resource(child_id)
         if child is None:
-            editor.infos.append(Diagnostic("error", f"{d.id} refers to missing object "
-                                                    f"{child_id}"))
+            editor.infos.append(located("error", f"{d.id} refers to missing object "
+                                                 f"{child_id}", d))
             continue
         if child is old:
             raise _err(f"{d.kind} {d.id} cannot contain itself", d)

@@ -419,7 +419,7 @@ class WorkingCopy:
         root = document.to_element()
         changed = {object_key(o) for o in self.changed_objects()}
         diagnostics = semantic_warnings(self.editor, only=changed) \
-            + schema_diagnostics(root.find("configuration"), self.schema)
+            + schema_diagnostics(root.find("configuration"), self.schema, self.editor.origins)
         errors = [d for d in diagnostics if d.severity == "error"]
         hard = [d for d in errors if d.message.startswith("schema:")]
         if hard:
@@ -442,6 +442,7 @@ class WorkingCopy:
         self.base = version
         drop_read_defaults(self.editor.cfg)
         self.editor.reset_changes()
+        self.editor.origins = {}
         return diagnostics
 
     def ids(self, kind: str | None = None) -> list[str]:

@@ -181,3 +181,24 @@ def test_names_snapshot_follows_commands(completer: CrmCompleter, shell) -> None
     assert shell.run("configure primitive newone Probe params host=x")
     completer.refresh()
     assert "newone" in complete(completer, "configure show ")
+
+
+SAMPLES = [c[0] for c in CASES] + [
+    "configure location l1 { web db } inf: node1",
+    "configure order o1 Mandatory: ( web db ) [ extra ] symmetrical=false",
+    "configure primitive p1 ocf:acme:Probe params target=x op monitor interval=10s "
+    "op_params OCF_CHECK_LEVEL=10",
+    "configure alert a1 /usr/bin/x attributes k=v select nodes to /tmp/y",
+    "configure bundle b1 docker image=x network ip-range-start=1 port-mapping port=80",
+    "cib new x empty", "options set core.editor vim", "resource meta web set a 1",
+    "node attribute node1 set a 1", "configure property $id=cpset rule #uname eq n1 a=b",
+]
+
+
+@pytest.mark.slow
+def test_every_prefix_of_real_lines_completes_without_error(completer: CrmCompleter) -> None:
+    """No cursor position in any of these lines makes the completer fail."""
+    for line in SAMPLES:
+        text = line.replace("|", "")
+        for cut in range(len(text) + 1):
+            complete(completer, text[:cut])

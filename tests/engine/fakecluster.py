@@ -154,8 +154,8 @@ class FakeCluster:
                     _, _, _, i, core, eff = item
                     host = self.hosts[i]
                     if host.alive and host.core is core:
-                        host.disk = Cib.from_text(eff.text)
-                        self._apply(i, core.step(Persisted(eff.version, eff.digest), self.now))
+                        host.disk = Cib.from_text(core.cib.text())
+                        self._apply(i, core.step(Persisted(host.disk.version), self.now))
             else:
                 self.next_ticks[i_tick] = t_tick + self.timing.tick
                 host = self.hosts[i_tick]

@@ -86,6 +86,34 @@ def test_bad_cib_text(text, words):
         Cib.from_text(text)
 
 
+def test_refused_operation_changes_nothing():
+    cib = cibstore.apply(Cib.empty(), "status_replace", {},
+                         b'<node_state id="1" uname="n1" in_ccm="true"/>')
+    before = (cib.text(), cib.stamp)
+    for op, args, body in (("status_replace", {"delete": ["1"]}, b"<node_state"),
+                           ("replace_configuration", {}, b"<nothing/>"),
+                           ("membership", {"nodes": [{"id": "1"}]}, b"")):
+        with pytest.raises(CibError):
+            cibstore.apply(cib, op, args, body)
+        assert (cib.text(), cib.stamp) == before
+
+
+def test_lineage_chains_updates_and_restarts_from_the_digest():
+    a, b = Cib.empty(), Cib.empty()
+    for cib in (a, b):
+        cibstore.apply(cib, "replace_configuration", {}, PRIMITIVE.encode(), {"x": "1"})
+        cibstore.apply(cib, "status_replace", {}, b'<node_state id="1" uname="n1"/>')
+    assert a.stamp == b.stamp and a.digest == b.digest
+    prepared = cibstore.prepare("status_replace", {"delete": ["1"]}, b"")
+    expected = prepared.next_stamp(a.stamp)
+    assert cibstore.apply_prepared(a, prepared).stamp == expected
+    # the same content reached another way has another lineage, until members agree on it
+    c = Cib.from_text(a.text())
+    assert c.digest == a.digest and c.lineage != a.lineage
+    a.restart_lineage()
+    assert c.stamp == a.stamp
+
+
 def test_bad_operation_payload():
     with pytest.raises(CibError):
         cibstore.apply(Cib.empty(), "replace_configuration", {}, b"<configuration>")
@@ -107,9 +135,10 @@ def test_entities_are_not_expanded():
 
 
 def versions(n: int) -> list[Cib]:
+    """``n`` successive CIBs (distinct objects: ``apply`` works in place)."""
     out, cib = [], Cib.empty()
     for _ in range(n):
-        cib = cibstore.apply(cib, "replace_configuration", {}, PRIMITIVE.encode())
+        cib = cibstore.apply(Cib(cib.copy()), "replace_configuration", {}, PRIMITIVE.encode())
         out.append(cib)
     return out
 

@@ -1,10 +1,15 @@
 """The CIB as every node holds it: XML in a canonical form, versioned, changed only by operations.
 
-The DC decides each change (is the base version still current? what is the new version?) and
-announces it through the ordered messaging as an *update*: the operation, its payload, the
-version it applies to and the digest of the result.  Every node, the DC included, applies the
-update when it is delivered.  Applying is deterministic, so all nodes hold the same XML; the
-digest proves it, and a node whose result differs asks for the whole CIB again.
+The DC decides each change (is the base version still current? does the payload parse? what
+is the new version?) and announces it through the ordered messaging as an *update*: the
+operation, its payload, and the stamps before and after.  Every node, the DC included, applies
+the update in place when it is delivered.  Applying is deterministic, so all nodes hold the
+same XML.
+
+A stamp is the version plus a *lineage*: a hash chained through every update since the last
+point where the members compared full digests (load, membership change).  Checking the chain
+costs a hash of the update, not of the whole CIB, so a large CIB changes in microseconds; the
+full C14N digest is computed only when members compare CIBs.
 
 Versions follow Pacemaker: a change of the configuration bumps ``epoch`` and resets
 ``num_updates``; a change of the status section bumps ``num_updates``; ``admin_epoch`` is the
@@ -12,7 +17,9 @@ administrator's.  Two CIBs are ordered by (admin_epoch, epoch, num_updates), and
 wins when partitions merge.
 
 New operations (the controller's resource history, node attributes) are added to
-:data:`OPERATIONS`; each says whether it touches the configuration or the status.
+:data:`OPERATIONS`: each parses and checks its input first (``prepare``, which may refuse) and
+returns the mutation, which cannot fail; it says whether it touches the configuration or the
+status.
 """
 
 from __future__ import annotations
@@ -81,13 +88,14 @@ def digest_of(root: etree._Element) -> str:
 
 
 class Cib:
-    """One CIB in memory, with its version and digest."""
+    """One CIB in memory: its tree, version, lineage; digest and text computed on demand."""
 
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, root: etree._Element, lineage: str | None = None) -> None:
         self.root = root
         self.version = version_of(root)
-        self.digest = digest_of(root)
+        self._digest: str | None = None
         self._text: str | None = None
+        self.lineage = lineage if lineage is not None else self.digest
 
     @classmethod
     def from_text(cls, text: str | bytes) -> "Cib":
@@ -96,6 +104,13 @@ class Cib:
     @classmethod
     def empty(cls) -> "Cib":
         return cls.from_text(empty_cib_xml())
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the canonical form (computed when asked, kept until the next change)."""
+        if self._digest is None:
+            self._digest = digest_of(self.root)
+        return self._digest
 
     def text(self) -> str:
         """The CIB as Pacemaker writes it: indented, one element per line."""
@@ -108,10 +123,22 @@ class Cib:
 
     @property
     def stamp(self) -> tuple[CibVersion, str]:
-        return self.version, self.digest
+        return self.version, self.lineage
+
+    def restart_lineage(self) -> None:
+        """Members agreed on this content: chain later updates from its digest."""
+        self.lineage = self.digest
+
+    def _changed(self) -> None:
+        self.version = version_of(self.root)
+        self._digest = None
+        self._text = None
 
 
 # ---------------------------------------------------------------------------- operations
+
+
+Mutation = Callable[[etree._Element], None]
 
 
 @dataclass(frozen=True)
@@ -119,39 +146,55 @@ class Operation:
     """A kind of change: ``kind`` is "config" (epoch) or "status" (num_updates)."""
 
     kind: str
-    apply: Callable[[etree._Element, dict[str, Any], bytes], None]
+    #: check the arguments and payload (raise :class:`CibError`), return the mutation
+    prepare: Callable[[dict[str, Any], bytes], Mutation]
     #: whether the request names a base version the CIB must still be at
     checks_base: bool = False
 
 
-def _replace_configuration(root: etree._Element, args: dict[str, Any], body: bytes) -> None:
+def _replace_configuration(args: dict[str, Any], body: bytes) -> Mutation:
     new = _parse(body, "the new configuration")
     conf = new if new.tag == "configuration" else new.find("configuration")
     if conf is None:
         raise CibError("the new CIB has no <configuration> section")
-    old = root.find("configuration")
-    assert old is not None
-    root.replace(old, conf)
-    if new.tag == "cib" and new.get("validate-with"):
-        root.set("validate-with", new.get("validate-with"))
+    schema = new.get("validate-with") if new.tag == "cib" else None
+
+    def mutate(root: etree._Element) -> None:
+        old = root.find("configuration")
+        assert old is not None
+        root.replace(old, conf)
+        if schema:
+            root.set("validate-with", schema)
+    return mutate
 
 
-def _add_nodes(root: etree._Element, args: dict[str, Any], body: bytes) -> None:
-    conf = root.find("configuration")
-    assert conf is not None
-    nodes = conf.find("nodes")
-    if nodes is None:
-        nodes = etree.Element("nodes")
-        crm_config = conf.find("crm_config")
-        if crm_config is not None:
-            crm_config.addnext(nodes)
-        else:
-            conf.insert(0, nodes)
-    known = {n.get("id") for n in nodes.findall("node")}
-    for entry in args.get("nodes", []):
-        nodeid, uname = str(entry["id"]), str(entry["uname"])
-        if nodeid not in known:
-            etree.SubElement(nodes, "node", id=nodeid, uname=uname)
+def _node_entries(args: dict[str, Any], *keys: str) -> list[dict[str, Any]]:
+    entries = args.get("nodes", [])
+    if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and all(k in e for k in keys) for e in entries):
+        raise CibError(f"nodes must be a list of objects with {', '.join(keys)}")
+    return entries
+
+
+def _add_nodes(args: dict[str, Any], body: bytes) -> Mutation:
+    entries = [(str(e["id"]), str(e["uname"])) for e in _node_entries(args, "id", "uname")]
+
+    def mutate(root: etree._Element) -> None:
+        conf = root.find("configuration")
+        assert conf is not None
+        nodes = conf.find("nodes")
+        if nodes is None:
+            nodes = etree.Element("nodes")
+            crm_config = conf.find("crm_config")
+            if crm_config is not None:
+                crm_config.addnext(nodes)
+            else:
+                conf.insert(0, nodes)
+        known = {n.get("id") for n in nodes.findall("node")}
+        for nodeid, uname in entries:
+            if nodeid not in known:
+                etree.SubElement(nodes, "node", id=nodeid, uname=uname)
+    return mutate
 
 
 def bootstrap_options(root: etree._Element) -> dict[str, str]:
@@ -164,71 +207,94 @@ def bootstrap_options(root: etree._Element) -> dict[str, str]:
     return out
 
 
-def _dc_properties(root: etree._Element, args: dict[str, Any], body: bytes) -> None:
+def _dc_properties(args: dict[str, Any], body: bytes) -> Mutation:
     """Set cluster properties the DC maintains (``dc-version``, ``cluster-infrastructure``,
     ``cluster-name``), as Pacemaker's controller does when it becomes DC."""
-    conf = root.find("configuration")
-    assert conf is not None
-    crm_config = conf.find("crm_config")
-    if crm_config is None:
-        crm_config = etree.Element("crm_config")
-        conf.insert(0, crm_config)
-    props = crm_config.find("cluster_property_set[@id='cib-bootstrap-options']")
-    if props is None:
-        props = etree.Element("cluster_property_set", id="cib-bootstrap-options")
-        crm_config.insert(0, props)
-    for name, value in sorted(args.get("properties", {}).items()):
-        nv = props.find(f"nvpair[@name='{name}']")
-        if nv is None:
-            nv = etree.SubElement(props, "nvpair", id=f"cib-bootstrap-options-{name}",
-                                  name=name)
-        nv.set("value", str(value))
+    props_in = args.get("properties", {})
+    if not isinstance(props_in, dict) or not all(
+            isinstance(k, str) and k.replace("-", "").isalnum() for k in props_in):
+        raise CibError("properties must map property names to values")
+    wanted = sorted((k, str(v)) for k, v in props_in.items())
+
+    def mutate(root: etree._Element) -> None:
+        conf = root.find("configuration")
+        assert conf is not None
+        crm_config = conf.find("crm_config")
+        if crm_config is None:
+            crm_config = etree.Element("crm_config")
+            conf.insert(0, crm_config)
+        props = crm_config.find("cluster_property_set[@id='cib-bootstrap-options']")
+        if props is None:
+            props = etree.Element("cluster_property_set", id="cib-bootstrap-options")
+            crm_config.insert(0, props)
+        for name, value in wanted:
+            nv = props.find(f"nvpair[@name='{name}']")
+            if nv is None:
+                nv = etree.SubElement(props, "nvpair", id=f"cib-bootstrap-options-{name}",
+                                      name=name)
+            nv.set("value", value)
+    return mutate
 
 
-def _membership(root: etree._Element, args: dict[str, Any], body: bytes) -> None:
+def _membership(args: dict[str, Any], body: bytes) -> Mutation:
     """Record which nodes are members, as Pacemaker's controller does in ``node_state``."""
-    status = root.find("status")
-    assert status is not None
-    states = {s.get("id"): s for s in status.findall("node_state")}
-    for entry in args.get("nodes", []):
-        nodeid, uname, member = str(entry["id"]), str(entry["uname"]), bool(entry["member"])
-        state = states.get(nodeid)
-        if state is None:
-            if not member:
-                continue
-            state = etree.SubElement(status, "node_state", id=nodeid, uname=uname)
-        state.set("uname", uname)
-        state.set("in_ccm", "true" if member else "false")
-        state.set("crmd", "online" if member else "offline")
-        state.set("crm-debug-origin", "hacrm-membership")
-        state.set("join", "member" if member else "down")
-        if member:
-            state.set("expected", "member")
-        elif entry.get("clean"):
-            state.set("expected", "down")
-    if "quorate" in args:
-        root.set("have-quorum", "1" if args["quorate"] else "0")
-    if args.get("dc_uuid") is not None:
-        root.set("dc-uuid", str(args["dc_uuid"]))
+    entries = [(str(e["id"]), str(e["uname"]), bool(e["member"]), bool(e.get("clean")))
+               for e in _node_entries(args, "id", "uname", "member")]
+    quorate = bool(args["quorate"]) if "quorate" in args else None
+    dc_uuid = str(args["dc_uuid"]) if args.get("dc_uuid") is not None else None
+
+    def mutate(root: etree._Element) -> None:
+        status = root.find("status")
+        assert status is not None
+        states = {s.get("id"): s for s in status.findall("node_state")}
+        for nodeid, uname, member, clean in entries:
+            state = states.get(nodeid)
+            if state is None:
+                if not member:
+                    continue
+                state = etree.SubElement(status, "node_state", id=nodeid, uname=uname)
+            state.set("uname", uname)
+            state.set("in_ccm", "true" if member else "false")
+            state.set("crmd", "online" if member else "offline")
+            state.set("crm-debug-origin", "hacrm-membership")
+            state.set("join", "member" if member else "down")
+            if member:
+                state.set("expected", "member")
+            elif clean:
+                state.set("expected", "down")
+        if quorate is not None:
+            root.set("have-quorum", "1" if quorate else "0")
+        if dc_uuid is not None:
+            root.set("dc-uuid", dc_uuid)
+    return mutate
 
 
-def _status_replace(root: etree._Element, args: dict[str, Any], body: bytes) -> None:
+def _status_replace(args: dict[str, Any], body: bytes) -> Mutation:
     """Replace (or delete, with an empty body) whole ``node_state`` elements."""
-    status = root.find("status")
-    assert status is not None
-    for nodeid in args.get("delete", []):
-        for state in status.findall("node_state"):
-            if state.get("id") == str(nodeid):
-                status.remove(state)
+    delete = args.get("delete", [])
+    if not isinstance(delete, list):
+        raise CibError("delete must be a list of node ids")
+    delete_ids = {str(d) for d in delete}
+    items: list[etree._Element] = []
     if body:
         new = _parse(body, "the status update")
         items = [new] if new.tag == "node_state" else list(new.iterfind("node_state"))
+        if any(item.get("id") is None for item in items):
+            raise CibError("every node_state needs an id")
+
+    def mutate(root: etree._Element) -> None:
+        status = root.find("status")
+        assert status is not None
+        for state in status.findall("node_state"):
+            if state.get("id") in delete_ids:
+                status.remove(state)
         for item in items:
             old = [s for s in status.findall("node_state") if s.get("id") == item.get("id")]
             if old:
                 status.replace(old[0], item)
             else:
                 status.append(item)
+    return mutate
 
 
 OPERATIONS: dict[str, Operation] = {
@@ -252,23 +318,68 @@ def conflicts(cib: Cib, op: str, base: CibVersion | None) -> bool:
     return (base.admin_epoch, base.epoch) != (cib.version.admin_epoch, cib.version.epoch)
 
 
-def apply(cib: Cib, op: str, args: dict[str, Any], body: bytes,
-          attrs: dict[str, str] | None = None) -> Cib:
-    """A new :class:`Cib`: ``cib`` with the operation applied and the version bumped."""
+@dataclass(frozen=True)
+class Prepared:
+    """A checked operation, ready to be applied; knows the stamp it will produce."""
+
+    op: str
+    kind: str
+    mutate: Mutation
+    lineage_input: bytes
+
+    def next_version(self, v: CibVersion) -> CibVersion:
+        if self.kind == "config":
+            return CibVersion(v.admin_epoch, v.epoch + 1, 0)
+        return CibVersion(v.admin_epoch, v.epoch, v.num_updates + 1)
+
+    def next_stamp(self, stamp: tuple[CibVersion, str]) -> tuple[CibVersion, str]:
+        version = self.next_version(stamp[0])
+        h = hashlib.sha256(stamp[1].encode() + b"\0" + self.lineage_input + b"\0" +
+                           f"{version}".encode())
+        return version, h.hexdigest()
+
+
+def prepare(op: str, args: dict[str, Any], body: bytes,
+            attrs: dict[str, str] | None = None) -> Prepared:
+    """Check an operation without applying it (the DC does this before announcing it)."""
     operation = OPERATIONS.get(op)
     if operation is None:
         raise CibError(f"unknown CIB operation {op!r}")
-    root = cib.copy()
-    operation.apply(root, args, body)
-    v = cib.version
-    if operation.kind == "config":
-        root.set("epoch", str(v.epoch + 1))
-        root.set("num_updates", "0")
-    else:
-        root.set("num_updates", str(v.num_updates + 1))
-    for key, value in (attrs or {}).items():
-        root.set(key, value)
-    return Cib(root)
+    if not isinstance(args, dict):
+        raise CibError("operation arguments must be an object")
+    try:
+        mutation = operation.prepare(args, body)
+    except (KeyError, TypeError, ValueError) as err:
+        raise CibError(f"bad arguments for {op}: {err}") from None
+    attr_items = sorted((attrs or {}).items())
+
+    def mutate(root: etree._Element) -> None:
+        mutation(root)
+        for key, value in attr_items:
+            root.set(key, value)
+    material = (op + "\0" + encode_args(args) + "\0" + encode_args(dict(attr_items))).encode()
+    return Prepared(op, operation.kind, mutate,
+                    material + b"\0" + hashlib.sha256(body).digest())
+
+
+def apply(cib: Cib, op: str, args: dict[str, Any], body: bytes,
+          attrs: dict[str, str] | None = None) -> Cib:
+    """Apply an operation to ``cib`` in place (version bumped, lineage chained); return it.
+
+    Raises :class:`CibError` before changing anything when the operation is refused.
+    """
+    prepared = prepare(op, args, body, attrs)
+    return apply_prepared(cib, prepared)
+
+
+def apply_prepared(cib: Cib, prepared: Prepared) -> Cib:
+    version, lineage = prepared.next_stamp(cib.stamp)
+    prepared.mutate(cib.root)
+    cib.root.set("epoch", str(version.epoch))
+    cib.root.set("num_updates", str(version.num_updates))
+    cib._changed()
+    cib.lineage = lineage
+    return cib
 
 
 def encode_args(args: dict[str, Any]) -> str:

@@ -209,17 +209,19 @@ class Daemon:
             await self._persist_wake.wait()
             self._persist_wake.clear()
             while self._persist_next is not None:
-                eff, self._persist_next = self._persist_next, None
+                self._persist_next = None
+                # the current CIB, whatever number of changes led to it
+                text, version = self.core.cib.text(), self.core.cib.version
                 try:
-                    await asyncio.to_thread(self.files.save, eff.text)
+                    await asyncio.to_thread(self.files.save, text)
                 except OSError as err:
                     self.log("error", f"cannot write the CIB to {self.files.dir}: {err}; "
                                       "retrying in 1 s")
                     await asyncio.sleep(1.0)
                     if self._persist_next is None:
-                        self._persist_next = eff
+                        self._persist_next = Persist(version)
                     continue
-                self.step(Persisted(eff.version, eff.digest))
+                self.step(Persisted(version))
             self._persist_idle.set()
 
     # -- local API ----------------------------------------------------------------------

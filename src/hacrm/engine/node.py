@@ -76,7 +76,6 @@ class Persisted:
     """The CIB at ``version`` is durably on disk."""
 
     version: CibVersion
-    digest: str
 
 
 @dataclass(frozen=True)
@@ -95,11 +94,11 @@ NodeEvent = Union[Tick, Packet, ApiCall, ApiCancel, Persisted, Shutdown, Send]
 
 @dataclass(frozen=True)
 class Persist:
-    """Write this CIB to disk, then report :class:`Persisted`."""
+    """The CIB changed (now at ``version``): write the current CIB (``core.cib.text()``, read
+    when the writer gets to it, so bursts of changes cost one write), then report
+    :class:`Persisted` with the version written."""
 
-    text: str
     version: CibVersion
-    digest: str
 
 
 @dataclass(frozen=True)
@@ -209,7 +208,7 @@ class NodeCore:
         self.cib_synced = False
         self.dc: int | None = None
         self.last_dc: int | None = None
-        self.persisted: tuple[CibVersion, str] = (cib.version, cib.digest)
+        self.persisted: CibVersion = cib.version
         self.pending: dict[str, _Pending] = {}
         self._calls: dict[int, str] = {}
         self._rid = 0
@@ -348,6 +347,7 @@ class NodeCore:
         if view is None or header.get("ring") != view.ring.to_json() or not self.quorum_synced:
             return
         self._adopt(body, origin)
+        self.cib.restart_lineage()  # everyone, adopting or not: the chain starts here again
         if not self.cib_synced:
             self._cib_synced()
 
@@ -365,6 +365,7 @@ class NodeCore:
 
     def _cib_synced(self) -> None:
         self.cib_synced = True
+        self.cib.restart_lineage()
         if self.dc == self.me:
             self._dc_membership_update()
             self._dc_process()
@@ -423,14 +424,15 @@ class NodeCore:
             if cibstore.OPERATIONS[req.op].kind == "status":
                 attrs = {}
             try:
-                new = cibstore.apply(self.cib, req.op, req.args, req.body, attrs)
-            except (CibError, KeyError, TypeError, ValueError) as err:
+                prepared = cibstore.prepare(req.op, req.args, req.body, attrs)
+            except CibError as err:
                 header.update(result="error", error=str(err))
                 self._broadcast("cib-upd", header)
                 continue
+            dst_version, dst_lineage = prepared.next_stamp(self.cib.stamp)
             header.update(result="ok", op=req.op, args=req.args, attrs=attrs,
-                          src=[_vjson(self.cib.version), self.cib.digest],
-                          dst=[_vjson(new.version), new.digest])
+                          src=[_vjson(self.cib.version), self.cib.lineage],
+                          dst=[_vjson(dst_version), dst_lineage])
             self.inflight = req.rid
             self._broadcast("cib-upd", header, req.body)
 
@@ -506,7 +508,7 @@ class NodeCore:
             return
         src_v, src_d = _version(header["src"][0]), header["src"][1]
         dst_v, dst_d = _version(header["dst"][0]), header["dst"][1]
-        if not self.cib_synced or (self.cib.version, self.cib.digest) != (src_v, src_d):
+        if not self.cib_synced or self.cib.stamp != (src_v, src_d):
             # computed on another CIB than ours (a stale DC, a change before the sync):
             # not applied anywhere in this membership; the requester sends it again
             if mine is not None and mine.waiting is None and rid not in self.answered:
@@ -516,38 +518,37 @@ class NodeCore:
             return
         self._remember(rid, result)
         try:
-            new = cibstore.apply(self.cib, header["op"], header.get("args") or {}, body,
-                                 header.get("attrs") or {})
-        except CibError as err:
+            prepared = cibstore.prepare(header["op"], header.get("args") or {}, body,
+                                        header.get("attrs") or {})
+            cibstore.apply_prepared(self.cib, prepared)
+        except Exception as err:  # noqa: BLE001 - a replica must survive any bad update
             self._log("error", f"cannot apply update {rid}: {err}; asking for the whole CIB")
             self._broadcast("cib-resync", {})
             self._dc_process()
             return
-        if new.digest != dst_d or new.version != dst_v:
-            self._log("error", f"update {rid} gave digest {new.digest[:12]}, the DC had "
-                      f"{str(dst_d)[:12]}; asking for the whole CIB")
+        if self.cib.stamp != (dst_v, dst_d):
+            self._log("error", f"update {rid} led to {self.cib.version}/{self.cib.lineage[:12]}"
+                      f", the DC expected {dst_v}/{str(dst_d)[:12]}; asking for the whole CIB")
             self._broadcast("cib-resync", {})
-        self.cib = new
         self._cib_changed()
         if mine is not None:
-            mine.waiting = new.version
+            mine.waiting = self.cib.version
             self._release()
         self._dc_process()
 
     def _cib_changed(self) -> None:
-        self._out.append(Persist(self.cib.text(), self.cib.version, self.cib.digest))
-        self._out.append(Notify("cib", {"version": _vjson(self.cib.version),
-                                        "digest": self.cib.digest}))
+        self._out.append(Persist(self.cib.version))
+        self._out.append(Notify("cib", {"version": _vjson(self.cib.version)}))
 
     def _persisted(self, event: Persisted) -> None:
-        if event.version >= self.persisted[0]:
-            self.persisted = (event.version, event.digest)
+        if event.version >= self.persisted:
+            self.persisted = event.version
         self._release()
 
     def _release(self) -> None:
         done = []
         for rid, p in self.pending.items():
-            if p.waiting is not None and p.waiting <= self.persisted[0]:
+            if p.waiting is not None and p.waiting <= self.persisted:
                 done.append(rid)
                 if p.call is not None:
                     self._calls.pop(p.call, None)
@@ -609,7 +610,7 @@ class NodeCore:
             "synced": self.quorum_synced and self.cib_synced,
             "dc": self.dc, "dc_name": self.name(self.dc),
             "cib": {"version": _vjson(self.cib.version), "digest": self.cib.digest},
-            "persisted": _vjson(self.persisted[0]),
+            "persisted": _vjson(self.persisted),
             "views": self.view_history,
             "view_installed_at": (self.wall(self.view_installed_at)
                                   if self.view_installed_at is not None else None),

@@ -37,6 +37,12 @@ def _complete_ids(ctx: Context, words: list[str]) -> list[str]:
     return session_ids(ctx.session)
 
 
+def _cluster_properties() -> tuple:
+    from hacrm.ra.pacemaker_options import CLUSTER_PROPERTIES
+
+    return CLUSTER_PROPERTIES
+
+
 def _complete_modgroup(ctx: Context, words: list[str]) -> list[str]:
     """modgroup <group> add|remove <rsc> [after|before <rsc>]"""
     from hacrm.shell.completer import snapshot
@@ -192,6 +198,41 @@ class ConfigureLevel(BaseLevel):
         if head.rstrip().endswith("\\"):
             line += " \\"
         return self._print(wc.replace_selection([group_id], line + sep + rest))
+
+    @command(name="get_property", old_names=("get-property",), help="Get property value",
+             complete=lambda ctx, words: [o.name for o in _cluster_properties()] + ["-t"])
+    def do_get_property(self, ctx: Context, *args: str) -> bool:
+        """The value of cluster properties: as set, else Pacemaker's default; with ``-t``
+        as a canonical boolean."""
+        names = [a for a in args if a not in ("-t", "--true")]
+        truth = len(names) != len(args)
+        messages = self.session.messages
+        if not names:
+            from hacrm.shell.levels.ra import multicolumn
+
+            messages.write(multicolumn(sorted(o.name for o in _cluster_properties())))
+            return True
+        values: dict[str, str] = {}
+        for obj in self.wc().select(["type:property"]):
+            for nv in obj.attrs.nvpairs:
+                if nv.name and nv.value is not None:
+                    values.setdefault(nv.name, nv.value)
+        defaults = {o.name: o.default for o in _cluster_properties() if o.default}
+        for name in names:
+            value = values.get(name, defaults.get(name))
+            if value is None and not truth:
+                raise CommandError(f"{name}: Property not set")
+            if truth:
+                value = "true" if (value or "").lower() in ("yes", "true", "on", "1", "y") \
+                    else "false"
+            messages.line(value or "")
+        return True
+
+    @command(help="Show the CIB's RNG schema")
+    def do_schema(self, ctx: Context) -> bool:
+        """The schema the CIB validates with (``validate-with``)."""
+        self.session.messages.line(self.wc().schema)
+        return True
 
     @command(help="Set an attribute value", complete=_complete_ids)
     def do_set(self, ctx: Context, path: str, value: str) -> bool:

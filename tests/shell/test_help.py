@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hacrm.resources import docs_dir
 from hacrm.shell.commands import Level
-from hacrm.shell.help import index, parse_sections, render_markdown
+from hacrm.shell.help import index, normalise_key, parse_sections, render_markdown
 from hacrm.shell.levels.cib import CibLevel
 from hacrm.shell.levels.configure import ELEMENTS, ConfigureLevel
 from hacrm.shell.levels.options import OptionsLevel
@@ -64,7 +64,7 @@ def test_shell_commands_are_documented() -> None:
             if f"{level.name}.{name}" not in table and level.name not in table:
                 missing.append(f"{level.name}.{name}")
     for name in _commands(ConfigureLevel):
-        if name not in ELEMENTS and f"configure.{name}" not in table:
+        if name not in ELEMENTS and normalise_key(f"configure.{name}") not in table:
             missing.append(f"configure.{name}")
     for info in RootLevel.visible():
         if info.is_level and info.name not in table:

@@ -202,3 +202,10 @@ def test_every_prefix_of_real_lines_completes_without_error(completer: CrmComple
         text = line.replace("|", "")
         for cut in range(len(text) + 1):
             complete(completer, text[:cut])
+
+
+def test_show_selections(completer: CrmCompleter) -> None:
+    assert {"changed", "xml", "type:", "tag:", "web"} <= set(complete(completer, "configure show "))
+    assert "type:primitive" in complete(completer, "configure show type:pr")
+    assert complete(completer, "configure show tag:") == ["tag:t1"]
+    assert "related:web" in complete(completer, "configure edit related:w")

@@ -37,6 +37,28 @@ def _complete_ids(ctx: Context, words: list[str]) -> list[str]:
     return session_ids(ctx.session)
 
 
+_KINDS = ("node", "primitive", "group", "clone", "ms", "bundle", "rsc_template", "location",
+          "colocation", "order", "rsc_ticket", "property", "rsc_defaults", "op_defaults",
+          "fencing_topology", "tag", "role", "user", "acl_target", "alert")
+
+
+def _complete_selection(ctx: Context, words: list[str]) -> list[str]:
+    """show/edit arguments: ids, ``type:KIND``, ``tag:TAG``, ``related:ID``, ``changed``,
+    ``xml`` first."""
+    from hacrm.shell.completer import snapshot
+
+    names = snapshot(ctx.session)
+    word = words[-1]
+    if word.startswith("type:"):
+        return [f"type:{k}" for k in _KINDS]
+    if word.startswith("tag:"):
+        return [f"tag:{t}" for t in names.of("tag")]
+    if word.startswith("related:"):
+        return [f"related:{r}" for r in names.resources]
+    extra = ["changed", "type:", "tag:", "related:"] + (["xml"] if len(words) == 2 else [])
+    return extra + names.of(None)
+
+
 def _cluster_properties() -> tuple:
     from hacrm.ra.pacemaker_options import CLUSTER_PROPERTIES
 
@@ -134,7 +156,7 @@ class ConfigureLevel(BaseLevel):
     do_xml = _element("xml", "Raw xml")
 
     # ----------------------------------------------------------------- looking
-    @command(help="Display CIB objects", complete=_complete_ids)
+    @command(help="Display CIB objects", complete=_complete_selection)
     def do_show(self, ctx: Context, *args: str) -> bool:
         xml, selectors, obscure = _show_args(args)
         text = self.wc().show(selectors or None, xml=xml, obscure=obscure)
@@ -316,7 +338,7 @@ class ConfigureLevel(BaseLevel):
         Path(words[0]).write_text(text, encoding="utf-8")
         return True
 
-    @command(help="Edit CIB objects", complete=_complete_ids)
+    @command(help="Edit CIB objects", complete=_complete_selection)
     def do_edit(self, ctx: Context, *args: str) -> bool:
         xml, selectors, _ = _show_args(args)
         editor = self.session.prefs.get("core.editor") or os.environ.get("EDITOR", "vi")

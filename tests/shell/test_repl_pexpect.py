@@ -32,7 +32,7 @@ def crm(scratch):
     env = dict(os.environ)
     env.update(scratch.env())
     env.update(PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="120", LINES="40", TERM="xterm",
-               EDITOR="false")
+               EDITOR="false", OCF_ROOT=str(FIXTURE_OCF))
     children = []
 
     def spawn(*args: str, extra_env: dict[str, str] | None = None):
@@ -78,15 +78,15 @@ def test_levels_completion_show_commit(crm, scratch) -> None:
     prompt(c, "configure")
     c.sendline("property stonith-enabled=false")
     prompt(c, "configure")
-    c.send("primitive p1 ocf:heartbeat:Dum\t")          # agent completed by Tab
-    c.expect(shown("my"))
-    c.send(" params fa\t")                               # parameter name completed, '=' added
-    c.expect(shown("ke="))
+    c.send("primitive p1 ocf:heartbeat:Pro\t")          # agent completed by Tab
+    c.expect(shown("be"))
+    c.send(" params ho\t")                               # parameter name completed, '=' added
+    c.expect(shown("st="))
     c.sendline("1")
     prompt(c, "configure")
     c.sendline("show changed")
-    c.expect(shown("primitive p1 Dummy"))
-    c.expect(shown("params fake=1"))
+    c.expect(shown("primitive p1 Probe"))
+    c.expect(shown("params host=1"))
     prompt(c, "configure")
     enter(c, "commit")
     prompt(c, "configure")

@@ -43,6 +43,10 @@ _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "notice": NOTICE,
            "warning": logging.WARNING, "error": logging.ERROR}
 CORE_OPS = {"query", "status", "replace_configuration", "cib_update"}
 DEFAULT_CALL_TIMEOUT = 60.0
+#: modules that extend the daemon (the controller and executor plug in here): each has
+#: ``attach(daemon)`` returning an object with an optional ``async def stop()``; a module that
+#: is not installed is skipped
+EXTENSIONS = ("hacrm.engine.controller",)
 
 
 class StartupError(Exception):
@@ -145,7 +149,9 @@ class Daemon:
         self.view_log: list[dict[str, Any]] = []
         #: callables receiving every AppMessage and Notify (the controller plugs in here)
         self.listeners: list[Any] = []
+        self.extensions: list[Any] = []
         self.faults = FaultPlan()
+        self.failed: BaseException | None = None
 
     # -- logging ------------------------------------------------------------------------
     def log(self, level: str, text: str) -> None:
@@ -183,7 +189,47 @@ class Daemon:
                     listener(eff)
 
     def step(self, event: Any) -> None:
-        self.handle(self.core.step(event, time.monotonic()))
+        """Feed the core one event and carry out its effects.
+
+        A bug in the core must not leave a node that answers heartbeats but does nothing
+        else: the daemon logs it and exits at once, so the others see it go.
+        """
+        if self.failed is not None:
+            return
+        try:
+            effects = self.core.step(event, time.monotonic())
+        except Exception as err:  # noqa: BLE001
+            self.failed = err
+            self.logger.exception("internal error in the cluster state machine; exiting")
+            self.stopping.set()
+            return
+        self.handle(effects)
+
+    # -- what extensions (the controller) use -------------------------------------------
+    @property
+    def is_dc(self) -> bool:
+        return self.core.dc == self.core.me and self.core.cib_synced
+
+    def send(self, kind: str, header: dict[str, Any], body: bytes = b"") -> None:
+        """Broadcast an application message in the total order; every member (this one too)
+        gets it as an :class:`AppMessage`."""
+        self.step(Send(kind, header, body))
+
+    async def cib_update(self, op: str, args: dict[str, Any], body: bytes = b"",
+                         timeout: float = DEFAULT_CALL_TIMEOUT) -> Reply:
+        """Change the CIB through the DC (a ``cibstore.OPERATIONS`` operation); the reply
+        comes once the change is on this node's disk."""
+        self.call_id += 1
+        call = self.call_id
+        fut: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.calls[call] = fut
+        self.step(ApiCall(call, "cib_update", {"op": op, "args": args}, body))
+        try:
+            return await asyncio.wait_for(fut, timeout)
+        except asyncio.TimeoutError:
+            self.calls.pop(call, None)
+            self.step(ApiCancel(call))
+            return Reply(call, False, {}, f"no answer within {timeout:g} s")
 
     # -- loops --------------------------------------------------------------------------
     async def _ticker(self) -> None:
@@ -344,10 +390,19 @@ class Daemon:
         writer = asyncio.create_task(self._writer())
         ticker = asyncio.create_task(self._ticker())
         self.log("notice", f"listening on {local[0]}:{local[1]}, local API {self.layout.socket}")
+        self._attach_extensions()
         await self.stopping.wait()
-        self.log("notice", "shutting down: leaving the membership")
-        self.step(Shutdown())
-        await asyncio.sleep(0.05)  # let the leave messages go out
+        for ext in reversed(self.extensions):
+            stop = getattr(ext, "stop", None)
+            if stop is not None:
+                try:
+                    await stop()
+                except Exception:  # noqa: BLE001 - stopping must go on
+                    self.logger.exception("an extension failed to stop")
+        if self.failed is None:
+            self.log("notice", "shutting down: leaving the membership")
+            self.step(Shutdown())
+            await asyncio.sleep(0.05)  # let the leave messages go out
         ticker.cancel()
         self._persist_wake.set()
         try:
@@ -361,6 +416,19 @@ class Daemon:
         if self.endpoint.transport is not None:
             self.endpoint.transport.close()
         self.log("notice", "stopped")
+
+    def _attach_extensions(self) -> None:
+        import importlib
+
+        for name in EXTENSIONS:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as err:
+                if err.name == name:
+                    continue
+                raise
+            self.extensions.append(module.attach(self))
+            self.log("info", f"extension {name} attached")
 
     def _on_message(self, src: int, msg: Any) -> None:
         self.step(Packet(src, msg))
@@ -455,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
                     sandbox=args.sandbox)
     try:
         asyncio.run(daemon.run())
-        code = 0
+        code = 1 if daemon.failed is not None else 0
     except (StartupError, QuorumConfigError) as err:
         daemon.log("error", str(err))
         print(f"hacrm daemon: {err}", file=sys.stderr)

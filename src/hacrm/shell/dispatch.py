@@ -115,6 +115,12 @@ class Context:
         """Commands that move (cd, up) make the new position stick."""
         self._mark = len(self.stack)
 
+    def abandon_line(self) -> None:
+        """Ctrl-C while a line ran: go back to where the line started, without the leave
+        hooks (nothing more is committed or asked)."""
+        if 0 < self._mark < len(self.stack):
+            del self.stack[self._mark:]
+
     def _back_out(self) -> bool:
         ok = True
         while self._mark > 0 and len(self.stack) > self._mark:

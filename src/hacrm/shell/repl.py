@@ -161,6 +161,9 @@ def run_repl(ctx: Context, *, input: Any = None, output: Any = None,
         except Quit as done:
             code = done.code
             break
+        except KeyboardInterrupt:
+            ctx.abandon_line()
+            session.messages.error("interrupted")
         completer.refresh_in_background()
     if not leave_asking(ctx):
         code = code or 1

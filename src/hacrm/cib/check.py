@@ -20,18 +20,21 @@ from hacrm.cib.schema import schema_problems
 from hacrm.cib.xmlio import write_configuration
 from hacrm.diagnostics import Diagnostic
 
-# Meta attributes Pacemaker knows for resources, and extra ones for containers.
+# The meta attributes crmsh 4.4.1 knows (its warnings are the reference): for every resource,
+# and the extra ones of groups, clones and ms resources.
 RSC_META = (
     "allow-migrate", "maintenance", "is-managed", "interval-origin", "migration-threshold",
     "priority", "multiple-active", "failure-timeout", "resource-stickiness", "target-role",
     "restart-type", "description", "remote-node", "requires", "provides", "remote-port",
-    "remote-addr", "remote-connect-timeout", "critical", "allow-unhealthy-nodes",
-    "container-attribute-target", "record-pending", "trace_ra", "trace_dir",
+    "remote-addr", "remote-connect-timeout",
 )
-GROUP_META = ("container",)
-CLONE_META = ("ordered", "notify", "interleave", "globally-unique", "clone-max",
-              "clone-node-max", "clone-state", "clone-min", "promotable", "promoted-max",
-              "promoted-node-max", "master-max", "master-node-max")
+COMMON_META = ("priority", "target-role", "is-managed")
+GROUP_META = COMMON_META + ("container",)
+CLONE_META = COMMON_META + ("ordered", "notify", "interleave", "globally-unique", "clone-max",
+                            "clone-node-max", "clone-state", "description", "clone-min",
+                            "promotable", "promoted-max", "promoted-node-max")
+MS_META = COMMON_META + ("clone-max", "clone-node-max", "notify", "globally-unique", "ordered",
+                         "interleave", "master-max", "master-node-max", "description")
 # Cluster options (Pacemaker 2.1 metadata of the controller, scheduler and fencer).
 CLUSTER_PROPERTIES = (
     "dc-version", "cluster-infrastructure", "cluster-name", "last-lrm-refresh",
@@ -132,10 +135,6 @@ def semantic_warnings(editor: Any, only: set[tuple[str, bool]] | None = None
                 except re.error as err:
                     warn(f"{obj.id}: '{obj.rsc_pattern}' may not be a valid regular "
                          f"expression ({err})")
-        elif isinstance(obj, m.Tag):
-            for ref in obj.refs:
-                if editor.find(ref) is None:
-                    warn(f"{obj.id}: {ref} does not exist")
         elif isinstance(obj, m.NvSet):
             known = {"property": CLUSTER_PROPERTIES, "rsc_defaults": RSC_META,
                      "op_defaults": OP_DEFAULTS}[obj.kind]
@@ -149,7 +148,7 @@ def semantic_warnings(editor: Any, only: set[tuple[str, bool]] | None = None
             if isinstance(obj, m.Group):
                 allowed = RSC_META + GROUP_META
             elif isinstance(obj, m.Clone):
-                allowed = RSC_META + CLONE_META
+                allowed = RSC_META + CLONE_META + (MS_META if obj.tag == "master" else ())
             sets = obj.sets if not isinstance(obj, m.Primitive) else obj.sets
             for s in sets:
                 if isinstance(s, m.AttrSet) and s.tag == "meta_attributes":

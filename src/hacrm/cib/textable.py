@@ -40,6 +40,12 @@ def is_textable(obj: Any) -> bool:
         return False
     if getattr(obj, "extra", None):
         return False
+    if any("\n" in c for c in getattr(obj, "comments", ())):
+        return False  # a comment over several lines is no crm comment line
+    if isinstance(obj, m.Colocation) and obj.score is None and obj.score_attribute is None:
+        return False  # the text needs a score
+    if isinstance(obj, m.Location) and obj.node is not None and obj.score is None:
+        return False
     if isinstance(obj, m.Expression) and obj.value_source == "literal" and obj.value:
         # shown as a plain value, which reads back without the value-source
         return False

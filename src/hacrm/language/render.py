@@ -487,7 +487,7 @@ def element_text(obj: Any, opts: RenderOptions | None = None) -> str:
             # such an element does not read back: it is shown as XML
             text = None
     if text is None:
-        text = xml_element_text(obj, opts)
+        return xml_element_text(obj, opts)  # comments are inside the XML
     comments = getattr(obj, "comments", None)
     if comments:
         return "\n".join(_comment_text(c) for c in comments) + "\n" + text

@@ -34,63 +34,139 @@ def _recipient_swallows_select(alert: m.Alert) -> bool:
     return False
 
 
-def is_textable(obj: Any) -> bool:
-    """True when the crm text of ``obj`` describes it completely."""
-    if isinstance(obj, m.Raw):
+def _all(items: Any) -> bool:
+    for c in items:
+        if not is_textable(c):
+            return False
+    return True
+
+
+def _comments_ok(obj: Any) -> bool:
+    # a comment over several lines is no crm comment line
+    return not any("\n" in c for c in obj.comments)
+
+
+def _nvpair(obj: m.NvPair) -> bool:
+    return not (obj.id_ref and obj.value is not None)
+
+
+def _expression(obj: m.Expression) -> bool:
+    # a literal value-source is shown as a plain value, which reads back without it
+    return not obj.extra and not (obj.value_source == "literal" and obj.value)
+
+
+def _date_expression(obj: m.DateExpression) -> bool:
+    return not obj.extra and (obj.spec is None or not isinstance(obj.spec, m.Raw))
+
+
+def _rule(obj: m.Rule) -> bool:
+    if obj.extra:
         return False
-    if getattr(obj, "extra", None):
+    if obj.id_ref and (obj.items or obj.score or obj.score_attribute):
         return False
-    if any("\n" in c for c in getattr(obj, "comments", ())):
-        return False  # a comment over several lines is no crm comment line
+    for i in obj.items:
+        if not isinstance(i, (m.Expression, m.DateExpression)) or not is_textable(i):
+            return False  # nested rules and raw content have no crm words
+    return True
+
+
+def _attr_set(obj: m.AttrSet) -> bool:
+    if obj.extra or (obj.id_ref and obj.items):
+        return False
+    return _all(obj.items)
+
+
+def _op(obj: m.Op) -> bool:
+    return not obj.id_ref and "name" not in obj.attrs and _all(obj.sets)
+
+
+def _operations(obj: m.Operations) -> bool:
+    return _all(obj.ops)
+
+
+def _primitive(obj: m.Primitive) -> bool:
+    if obj.extra or not _comments_ok(obj):
+        return False
+    if obj.template and (obj.cls or obj.type):
+        return False
+    lists = 0
+    for c in obj.children:
+        if isinstance(c, m.Operations):
+            lists += 1
+            if lists > 1:
+                return False
+        if not is_textable(c):
+            return False
+    return True
+
+
+def _container(obj: m.Group | m.Clone) -> bool:
+    # children are shown as their own elements; only the container's own parts count here
+    return not obj.extra and _comments_ok(obj) and _all(obj.sets)
+
+
+def _bundle(obj: m.Bundle) -> bool:
+    return not obj.extra and _comments_ok(obj) and \
+        _all(p for p in obj.parts if not isinstance(p, m.Primitive))
+
+
+def _resource_set(obj: m.ResourceSet) -> bool:
+    return not obj.extra and not obj.id_ref
+
+
+def _location(obj: m.Location) -> bool:
+    if obj.extra or not _comments_ok(obj):
+        return False
+    if obj.node is not None and (obj.rules or obj.score is None):
+        return False
+    if obj.node is None and not obj.rules:
+        return False
+    if sum(x is not None for x in (obj.rsc, obj.rsc_pattern)) + bool(obj.sets) != 1:
+        return False
+    return _all(obj.sets) and _all(obj.rules)
+
+
+def _constraint(obj: m.Colocation | m.Order | m.Ticket) -> bool:
+    if obj.extra or not _comments_ok(obj):
+        return False
     if isinstance(obj, m.Colocation) and obj.score is None and obj.score_attribute is None:
         return False  # the text needs a score
-    if isinstance(obj, m.Location) and obj.node is not None and obj.score is None:
+    if obj.sets and any(getattr(obj, a, None) for a in ("rsc", "with_rsc", "first", "then")):
         return False
-    if isinstance(obj, m.Expression) and obj.value_source == "literal" and obj.value:
-        # shown as a plain value, which reads back without the value-source
+    return _all(obj.sets)
+
+
+def _alert(obj: m.Alert) -> bool:
+    if not _comments_ok(obj):
         return False
-    if isinstance(obj, m.Rule):
-        if any(isinstance(i, (m.Rule, m.Raw)) for i in obj.items):
-            return False
-        if obj.id_ref and (obj.items or obj.score or obj.score_attribute):
-            return False
-    if isinstance(obj, m.AttrSet):
-        if obj.id_ref and obj.items:
-            return False
-        if any(isinstance(i, m.NvPair) and i.id_ref and i.value is not None for i in obj.items):
-            return False
-    if isinstance(obj, m.Primitive):
-        if sum(1 for c in obj.children if isinstance(c, m.Operations)) > 1:
-            return False
-        if obj.template and (obj.cls or obj.type):
-            return False
-    if isinstance(obj, m.Op):
-        if obj.id_ref or "name" in obj.attrs:
-            return False
-    if isinstance(obj, m.Location):
-        if obj.node is not None and obj.rules:
-            return False
-        if obj.node is None and not obj.rules:
-            return False
-        if sum(x is not None for x in (obj.rsc, obj.rsc_pattern)) + bool(obj.sets) != 1:
-            return False
-    if isinstance(obj, (m.Colocation, m.Order, m.Ticket)):
-        if obj.sets and any(getattr(obj, a, None) for a in ("rsc", "with_rsc", "first", "then")):
-            return False
-    if isinstance(obj, m.ResourceSet):
-        if obj.id_ref:
-            return False
-    if isinstance(obj, m.Group):
-        if any(isinstance(s, m.Raw) for s in obj.sets):
-            return False
-    if isinstance(obj, (m.Group, m.Clone)):
-        # children are shown as their own elements; only the container's own parts count here
-        return all(is_textable(s) for s in obj.sets)
-    if isinstance(obj, m.Bundle):
-        return all(is_textable(p) for p in obj.parts if not isinstance(p, m.Primitive))
-    if isinstance(obj, m.Alert):
-        if sum(1 for c in obj.children if isinstance(c, m.AlertSelect)) > 1:
-            return False
-        if _recipient_swallows_select(obj):
-            return False
-    return all(is_textable(c) for c in children(obj))
+    if sum(1 for c in obj.children if isinstance(c, m.AlertSelect)) > 1:
+        return False
+    if _recipient_swallows_select(obj):
+        return False
+    return _all(obj.children)
+
+
+def _plain(obj: Any) -> bool:
+    """Elements judged by their ``extra`` attributes, comments and children only."""
+    if getattr(obj, "extra", None):
+        return False
+    if hasattr(obj, "comments") and not _comments_ok(obj):
+        return False
+    return _all(children(obj))
+
+
+_CHECKS: dict[type, Any] = {
+    m.NvPair: _nvpair, m.Expression: _expression, m.DateExpression: _date_expression,
+    m.Rule: _rule, m.AttrSet: _attr_set, m.Op: _op, m.Operations: _operations,
+    m.Primitive: _primitive, m.Group: _container, m.Clone: _container, m.Bundle: _bundle,
+    m.ResourceSet: _resource_set, m.Location: _location, m.Colocation: _constraint,
+    m.Order: _constraint, m.Ticket: _constraint, m.Alert: _alert,
+    m.DateSpec: lambda obj: True, m.SelectAttribute: lambda obj: True,
+    m.AlertSelect: lambda obj: True, m.BundlePart: lambda obj: True,
+    m.Raw: lambda obj: False,
+}
+
+
+def is_textable(obj: Any) -> bool:
+    """True when the crm text of ``obj`` describes it completely."""
+    return _CHECKS.get(type(obj), _plain)(obj)

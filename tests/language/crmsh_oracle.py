@@ -83,5 +83,15 @@ def normalised_configuration(cib_text: str) -> str:
     return etree.tostring(conf, pretty_print=True, encoding="unicode")
 
 
+def schema_complaints(crm_verify: str, cib: Path) -> str:
+    """What crm_verify says against the schema about a CIB file (empty when it validates)."""
+    done = subprocess.run([crm_verify, "-x", str(cib)], capture_output=True, text=True,
+                          timeout=120)
+    err = done.stderr
+    if "does not conform" in err or "validity error" in err or "schema validation" in err:
+        return err
+    return ""
+
+
 def scratch_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="hacrm-diff-"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from language.crmsh_corpus import CorpusScript, corpus_scripts
-from language.crmsh_oracle import run_crmsh, run_ours, scratch_dir
+from language.crmsh_oracle import schema_complaints, run_crmsh, run_ours, scratch_dir
 from oracles import SHARED, oracle, shared_dir
 from hacrm.backends.file import FileBackend
 from hacrm.cib.workcopy import WorkingCopy
@@ -30,6 +30,7 @@ def test_corpus_like_crmsh(script: CorpusScript | None) -> None:
     ours = run_ours(script.text, work, source=script.name)
     assert ours.configuration == theirs.configuration, ours.messages
     assert ours.show == theirs.show, ours.messages
+    assert not schema_complaints(oracle("crm_verify"), ours.cib_path)
     shown = WorkingCopy(FileBackend(theirs.cib_path)).show()
     assert (shown + "\n" if shown else "") == theirs.show
 

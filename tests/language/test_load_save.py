@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from language.crmsh_oracle import normalised_configuration, run_crmsh, run_ours, scratch_dir
+from language.crmsh_oracle import schema_complaints, normalised_configuration, run_crmsh, run_ours, scratch_dir
 from oracles import oracle
 
 HERE = Path(__file__).parent / "loads"
@@ -52,5 +52,6 @@ def test_load_and_save_like_crmsh(script: Path, crm: str) -> None:
     ours = run_ours(text.replace("@SAVE@", str(ours_save)), work, source=script.name)
     assert ours.configuration == theirs.configuration, ours.messages
     assert ours.show == theirs.show, ours.messages
+    assert not schema_complaints(oracle("crm_verify"), ours.cib_path)
     if "@SAVE@" in text:
         assert _saved(ours_save) == _saved(theirs_save)

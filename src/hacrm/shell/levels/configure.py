@@ -340,6 +340,9 @@ class ConfigureLevel(BaseLevel):
 
     @command(help="Edit CIB objects", complete=_complete_selection)
     def do_edit(self, ctx: Context, *args: str) -> bool:
+        if not self.session.flags.interactive:
+            self.session.messages.info("edit not allowed in batch mode")  # use filter there
+            return False
         xml, selectors, _ = _show_args(args)
         editor = self.session.prefs.get("core.editor") or os.environ.get("EDITOR", "vi")
         original = self._editable(selectors, xml)
@@ -347,7 +350,6 @@ class ConfigureLevel(BaseLevel):
         while True:
             text = _run_editor(editor, text, suffix=".xml" if xml else ".crm")
             if text == original:
-                self.session.messages.info("edit: nothing changed")
                 return True
             try:
                 self._apply_edit(selectors, text, xml=xml)

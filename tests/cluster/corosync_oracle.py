@@ -44,7 +44,7 @@ def blackhole(ns: str, addr: str, on: bool) -> None:
 
 
 class CorosyncCluster:
-    def __init__(self, base: Path, count: int, quorum: str, token: int = 1000) -> None:
+    def __init__(self, base: Path, count: int, quorum: str, token: int | None = 1000) -> None:
         self.base = base
         self.count = count
         self.prefix = f"cs{os.getpid() % 100000}x{count}"
@@ -59,6 +59,7 @@ class CorosyncCluster:
                                 logfile=str(d / "corosync.log"))
             text = text.replace("\tprovider: corosync_votequorum\n",
                                 "\tprovider: corosync_votequorum\n" + quorum)
+            text = text.replace("\ttimestamp: on\n", "\ttimestamp: hires\n")
             text += f"system {{\n\tstate_dir: {d}\n}}\n"
             (d / "corosync.conf").write_text(text)
 
@@ -91,6 +92,19 @@ class CorosyncCluster:
             for y in b:
                 blackhole(self.ns(x), self.addrs[y - 1], on)
                 blackhole(self.ns(y), self.addrs[x - 1], on)
+
+    def membership_times(self, i: int) -> list[tuple[float, str]]:
+        """(wall-clock time, line) of every "new membership" corosync logged on node ``i``."""
+        out = []
+        year = time.localtime().tm_year
+        for line in (self.base / f"node{i}" / "corosync.log").read_text().splitlines():
+            if "A new membership" not in line:
+                continue
+            m = re.match(r"(\w{3} +\d+ \d\d:\d\d:\d\d)(?:\.(\d{3}))?", line)
+            if m:
+                t = time.mktime(time.strptime(f"{year} {m.group(1)}", "%Y %b %d %H:%M:%S"))
+                out.append((t + int(m.group(2) or 0) / 1000, line))
+        return out
 
     def stop(self) -> None:
         for i, proc in list(self.procs.items()):

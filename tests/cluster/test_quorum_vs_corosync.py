@@ -13,6 +13,8 @@ from oracles import oracle
 
 from cluster.corosync_oracle import CorosyncCluster, HacrmCluster, wait_members
 
+pytestmark = pytest.mark.oracle
+
 
 @pytest.fixture
 def pair(clusters, tmp_path):

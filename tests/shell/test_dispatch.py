@@ -212,3 +212,21 @@ def test_wait_flag_waits_after_changes(shell, monkeypatch) -> None:
     assert len(calls) == 1  # the one-shot configure committed on the way out
     assert shell.run("configure node node1", "node standby node1", "ra classes")
     assert len(calls) == 3  # the commit and the standby, not the listing
+
+
+def test_new_shadow_twice_without_force_is_refused(shell) -> None:
+    shell.session.flags.force = False
+    assert shell.run("cib new twice empty")
+    assert not shell.run("cib new twice empty")
+    assert "already exists" in shell.take()[1]
+    assert shell.run("cib new twice empty force")
+
+
+def test_force_on_the_command_line_is_not_saved(shell, scratch) -> None:
+    from hacrm.cli import Arguments, _record_run_options
+
+    args = Arguments()
+    args.force = True
+    _record_run_options(shell.session, args)
+    assert shell.run("options save")
+    assert "force = false" in (scratch.home / ".config" / "crm" / "crm.conf").read_text()

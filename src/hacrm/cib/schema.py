@@ -226,7 +226,9 @@ def _rule(run: _Run, e: etree._Element, context: str) -> None:
     elif not run.at_least(3, 9) and e.get("score") is None and e.get("score-attribute") is None:
         run.problem(e, "a rule needs a score or score-attribute before schema pacemaker-3.9")
     allowed = ("expression", "date_expression", "rule")
-    if run.at_least(3, 4):
+    # resource and operation expressions came with the rule schema of pacemaker-3.4 for
+    # attribute sets, and of 3.5 for constraints and alerts
+    if run.at_least(3, 5) or (run.at_least(3, 4) and context not in ("location", "alert")):
         allowed += ("rsc_expression", "op_expression")
     kids = _only(run, e, allowed)
     if not kids:
@@ -658,12 +660,12 @@ def _alerts(run: _Run, e: etree._Element) -> None:
         _count(run, a, kids, "select", 0, 1)
         for c in kids:
             if c.tag in ("meta_attributes", "instance_attributes"):
-                _nvset(run, c)
+                _nvset(run, c, "alert")
             elif c.tag == "recipient":
                 _attrs(run, c, {"id": _id, "description": _text, "value": _text},
                        ("id", "value"))
                 for s in _only(run, c, ("meta_attributes", "instance_attributes")):
-                    _nvset(run, s)
+                    _nvset(run, s, "alert")
             elif c.tag == "select":
                 _attrs(run, c, {})
                 sel = _only(run, c, ("select_attributes", "select_fencing", "select_nodes",

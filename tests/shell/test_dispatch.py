@@ -230,3 +230,12 @@ def test_force_on_the_command_line_is_not_saved(shell, scratch) -> None:
     _record_run_options(shell.session, args)
     assert shell.run("options save")
     assert "force = false" in (scratch.home / ".config" / "crm" / "crm.conf").read_text()
+
+
+def test_error_columns_count_from_the_line_as_typed(shell) -> None:
+    shell.session.source, shell.session.line = "s.crm", 3
+    assert not shell.run("configure location l1 vip 100 node1")
+    assert shell.take()[1].startswith("s.crm:3:27: error:")
+    assert shell.run("configure")
+    assert not shell.run("   location l1 vip 100 node1")
+    assert shell.take()[1].startswith("s.crm:3:20: error:")

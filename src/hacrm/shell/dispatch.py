@@ -131,6 +131,7 @@ class Context:
     def run(self, line: str) -> bool:
         """Run one command line; True when it succeeded."""
         text = line.strip()
+        indent = len(line) - len(line.lstrip())
         if not text or text.startswith("#"):
             return True
         text = _help_flag(text)
@@ -159,7 +160,11 @@ class Context:
                     pos = match.end()
                     continue
                 ran_command = True
-                ok = self._call(info, text[match.start():], text[match.end():])
+                # the command's own text, blanked before it so that columns in diagnostics
+                # count from the start of the line as typed
+                start = match.start(1)
+                whole = " " * (indent + start) + text[start:]
+                ok = self._call(info, whole, text[match.end():])
                 if ok and info.waits:
                     self.session.wait_for_cluster()
                 break

@@ -84,3 +84,15 @@ def test_node_maintenance_offers_to_drop_resource_maintenance(shell, scratch) ->
     root = cib(scratch)
     assert root.find(".//primitive[@id='p1']//nvpair[@name='maintenance']") is None
     assert root.find(".//nvpair[@id='nodes-node1-maintenance']").get("value") == "true"
+
+
+def test_status_and_locate_from_the_status_section(shell, monkeypatch) -> None:
+    from oracles import shared_dir
+
+    cib = shared_dir("pacemaker-scheduler-2.1.5") / "xml" / "1-a-then-bm-move-b.xml"
+    shell.session.env["CIB_file"] = str(cib)
+    assert shell.run("resource locate A", "resource status B", "resource status")
+    out, _ = shell.take()
+    assert out.startswith("resource A is running on: 18node1\n"
+                          "resource B is running on: 18node2\nFull List of Resources:\n")
+    assert not shell.run("resource locate nosuch")

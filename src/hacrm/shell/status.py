@@ -156,3 +156,35 @@ def failed_actions(cl: Any) -> list[str]:
             text += f" after {_interval(int(exec_time))}"
         lines.append(text)
     return lines
+
+
+def _cluster(cib_xml: str) -> Any:
+    from hacrm.scheduler.scheduler import parse_cib, unpack_cluster
+
+    return unpack_cluster(parse_cib(cib_xml.encode()), None)
+
+
+def resources_text(cib_xml: str) -> str:
+    """The "Full List of Resources" part of the status (``crm resource status``)."""
+    text = status_text(cib_xml)
+    start = text.find("Full List of Resources:")
+    if start < 0:
+        return ""
+    end = text.find("\n\n", start)
+    return text[start:] if end < 0 else text[start:end + 1]
+
+
+def locate(cib_xml: str, rsc_id: str) -> list[str] | None:
+    """Names of the nodes a resource (or any part of it) is active on; None if unknown."""
+    cl = _cluster(cib_xml)
+    for top in cl.resources:
+        for rsc in top.walk():
+            if rsc.id == rsc_id or getattr(rsc, "clone_name", None) == rsc_id:
+                nodes: list[str] = []
+                for part in rsc.walk():
+                    for node in part.running_on:
+                        if node.uname not in nodes:
+                            nodes.append(node.uname)
+                return nodes
+    return None
+

@@ -85,6 +85,33 @@ class ResourceLevel(BaseLevel):
         if self.session.ask(question):
             delete_attr(elem, "meta_attributes", drop)
 
+    # ------------------------------------------------------------------ where things run
+    @command(help="Show status of resources", complete=_resources)
+    def do_status(self, ctx: Context, *resources: str) -> bool:
+        from hacrm.shell.status import resources_text
+
+        if not resources:
+            self.session.page(resources_text(self.session.backend().read()).rstrip("\n"))
+            return True
+        return self.do_locate(ctx, *resources)
+
+    @command(help="Show the location of resources", complete=_resources)
+    def do_locate(self, ctx: Context, *resources: str) -> bool:
+        from hacrm.shell.status import locate
+
+        if not resources:
+            raise CommandError("name at least one resource")
+        cib = self.session.backend().read()
+        for rsc in resources:
+            nodes = locate(cib, rsc)
+            if nodes is None:
+                raise CommandError(f"Resource '{rsc}' not found")
+            if nodes:
+                self.session.messages.line(f"resource {rsc} is running on: {' '.join(nodes)}")
+            else:
+                self.session.messages.line(f"resource {rsc} is NOT running")
+        return True
+
     # ------------------------------------------------------------------ state
     @command(waits=True, help="Start resources", complete=_resources)
     def do_start(self, ctx: Context, *resources: str) -> bool:

@@ -59,7 +59,7 @@ OP_DEFAULTS = ("id", "name", "interval", "description", "start-delay", "interval
 
 
 def _referenced(c: Any) -> list[str]:
-    from hacrm.cib.edit import _referenced as refs
+    from hacrm.cib.constraint_refs import referenced as refs
 
     return refs(c)
 

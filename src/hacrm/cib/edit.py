@@ -11,14 +11,18 @@ Everything works on the in-memory model; nothing here touches a file or the clus
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from hacrm.cib import model as m
+from hacrm.cib.constraint_refs import is_silly, referenced, rename_refs
+from hacrm.cib.edit_remove import Removals
+from hacrm.cib.elements import (  # noqa: F401 - re-exported for callers
+    _child_resources, _err, _nested_resources, _top_of, kind_of, located, object_key,
+)
 from hacrm.cib.ids import IdRegistry, assign_ids, walk_ids, walk_ids_thin
 from hacrm.cib.xmlio import CibXmlError, parse_xml, read_configuration
-from hacrm.diagnostics import ConfigureError, Diagnostic
+from hacrm.diagnostics import Diagnostic
 from hacrm.language.vocabulary import OP_ATTRIBUTES, Definition, is_valid_id
 
 DEFAULT_SET_IDS = {"property": "cib-bootstrap-options", "rsc_defaults": "rsc-options",
@@ -28,70 +32,8 @@ CONSTRAINT_KINDS = ("location", "colocation", "order", "rsc_ticket")
 ACL_KINDS = ("role", "user", "acl_target", "acl_group")
 
 
-def object_key(obj: Any) -> tuple[str, bool]:
-    """How an element is known: its id, and whether it is a node (nodes have their own
-    id space)."""
-    if isinstance(obj, m.FencingTopology):
-        return "fencing_topology", False
-    if isinstance(obj, m.NvSet):
-        return obj.attrs.id or "", False
-    return obj.id, isinstance(obj, m.Node)
-
-
-def kind_of(obj: Any) -> str:
-    """The crm element name of a model object (primitive, ms, location, property...)."""
-    if isinstance(obj, m.Primitive):
-        return "rsc_template" if obj.is_template else "primitive"
-    if isinstance(obj, m.Group):
-        return "group"
-    if isinstance(obj, m.Clone):
-        return "ms" if obj.tag == "master" else "clone"
-    if isinstance(obj, m.Bundle):
-        return "bundle"
-    if isinstance(obj, m.Location):
-        return "location"
-    if isinstance(obj, m.Colocation):
-        return "colocation"
-    if isinstance(obj, m.Order):
-        return "order"
-    if isinstance(obj, m.Ticket):
-        return "rsc_ticket"
-    if isinstance(obj, m.Node):
-        return "node"
-    if isinstance(obj, m.NvSet):
-        return obj.kind
-    if isinstance(obj, m.FencingTopology):
-        return "fencing_topology"
-    if isinstance(obj, m.Tag):
-        return "tag"
-    if isinstance(obj, m.AclRole):
-        return "role"
-    if isinstance(obj, m.AclUser):
-        return "user"
-    if isinstance(obj, m.AclTarget):
-        return obj.tag
-    if isinstance(obj, m.Alert):
-        return "alert"
-    return "xml"
-
-
-def located(severity: str, message: str, definition: Definition | None) -> Diagnostic:
-    """A diagnostic at the line that defined the element (unlocated without one)."""
-    if definition is not None and definition.line.source:
-        return Diagnostic(severity, message, definition.line.source,  # type: ignore[arg-type]
-                          definition.line.line, 1)
-    return Diagnostic(severity, message)  # type: ignore[arg-type]
-
-
-def _err(message: str, definition: Definition | None = None, hint: str | None = None) -> ConfigureError:
-    if definition is not None:
-        return ConfigureError([Diagnostic("error", message, definition.line.source,
-                                          definition.line.line, 1, hint)])
-    return ConfigureError([Diagnostic("error", message, hint=hint)])
-
-
 @dataclass
-class Editor:
+class Editor(Removals):
     """A configuration plus the indexes needed to edit it quickly and the way crmsh does."""
 
     cfg: m.Configuration
@@ -155,11 +97,11 @@ class Editor:
         """Index a constraint under the resources it names."""
         self._seq += 1
         self._cseq[id(c)] = self._seq
-        for rsc in set(_referenced(c)):
+        for rsc in set(referenced(c)):
             self._crefs.setdefault(rsc, {})[id(c)] = c
 
     def _untrack(self, c: Any) -> None:
-        for rsc in set(_referenced(c)):
+        for rsc in set(referenced(c)):
             refs = self._crefs.get(rsc)
             if refs is not None:
                 refs.pop(id(c), None)
@@ -167,9 +109,9 @@ class Editor:
 
     def _edit_constraint(self, c: Any, change: Any, *args: Any) -> Any:
         """Apply ``change(c, *args)`` to a constraint and keep the index right."""
-        before = set(_referenced(c))
+        before = set(referenced(c))
         result = change(c, *args)
-        after = set(_referenced(c))
+        after = set(referenced(c))
         for rsc in before - after:
             self._crefs.get(rsc, {}).pop(id(c), None)
         for rsc in after - before:
@@ -397,13 +339,34 @@ class Editor:
         """Constraints on a new container's children now apply to the container (crmsh)."""
         for child in _child_resources(container):
             for c in self._constraints_on(child.id):
-                if self._edit_constraint(c, _rename_refs, child.id, container.id):
+                if self._edit_constraint(c, rename_refs, child.id, container.id):
                     self._touch(c)
                     self.infos.append(Diagnostic("info", f"modified {kind_of(c)}:{c.id} from "
                                                          f"{child.id} to {container.id}"))
         for c in self._constraints_on(container.id):
-            if _silly(c, container.id):
+            if is_silly(c, container.id):
                 self._remove_top(c)
+
+    def _constraints_on(self, rsc_id: str) -> list[Any]:
+        """The constraints naming ``rsc_id``, in the order they were placed."""
+        found = list(self._crefs.get(rsc_id, {}).values())
+        found.sort(key=lambda c: self._cseq.get(id(c), 0))
+        return found
+
+    def _remove_top(self, obj: Any) -> None:
+        for section in (self.cfg.constraints, self.cfg.resources, self.cfg.nodes,
+                        self.cfg.crm_config, self.cfg.rsc_defaults, self.cfg.op_defaults,
+                        self.cfg.acls, self.cfg.tags, self.cfg.alerts):
+            for i in range(len(section) - 1, -1, -1):
+                if section[i] is obj:
+                    del section[i]
+                    break
+        if self.cfg.fencing_topology is obj:
+            self.cfg.fencing_topology = None
+        for ident in walk_ids_thin(obj):
+            self.registry.discard(ident)
+        self._unindex(obj)
+        self._gone(obj)
 
     # ------------------------------------------------------------ merges
     def _set_nvset(self, d: Definition) -> None:
@@ -533,196 +496,8 @@ class Editor:
                 self.infos.append(located("error", f"Reference not found: {aset.id_ref}",
                                           self._current))
 
-    # ------------------------------------------------------------ delete, rename, erase
-    def _constraints_on(self, rsc_id: str) -> list[Any]:
-        """The constraints naming ``rsc_id``, in the order they were placed."""
-        found = list(self._crefs.get(rsc_id, {}).values())
-        found.sort(key=lambda c: self._cseq.get(id(c), 0))
-        return found
-
-    def _remove_top(self, obj: Any) -> None:
-        for section in (self.cfg.constraints, self.cfg.resources, self.cfg.nodes,
-                        self.cfg.crm_config, self.cfg.rsc_defaults, self.cfg.op_defaults,
-                        self.cfg.acls, self.cfg.tags, self.cfg.alerts):
-            for i in range(len(section) - 1, -1, -1):
-                if section[i] is obj:
-                    del section[i]
-                    break
-        if self.cfg.fencing_topology is obj:
-            self.cfg.fencing_topology = None
-        for ident in walk_ids_thin(obj):
-            self.registry.discard(ident)
-        self._unindex(obj)
-        self._gone(obj)
-
-    def delete(self, ids: list[str], force: bool = False) -> None:
-        """Delete elements; a container's children go back to the top level, a resource is
-        removed from constraints and tags (which disappear when left empty)."""
-        missing = [i for i in ids if self.find(i) is None]
-        if missing and not force:
-            raise _err(f"object {missing[0]} does not exist")
-        self.delete_objects([obj for obj in (self.find(i) for i in ids) if obj is not None])
-
-    def delete_objects(self, objs: list[Any]) -> None:
-        """Delete these elements (see :meth:`delete`); deleting a template deletes the
-        primitives made from it, as crmsh does."""
-        for obj in objs:
-            if isinstance(obj, m.Primitive) and obj.is_template:
-                for prim in [o for o in self.objects()
-                             if isinstance(o, m.Primitive) and o.template == obj.id]:
-                    self.infos.append(Diagnostic("info", f"hanging primitive:{prim.id} deleted"))
-                    self._delete_one(prim)
-            self._delete_one(obj)
-
-    def _delete_one(self, obj: Any, quiet: bool = False) -> None:
-        ident = obj.id
-        children = list(_child_resources(obj))
-        parent = self.parent_of(ident) if not isinstance(obj, m.Node) else None
-        if parent is not None and len(list(_child_resources(parent))) == 1:
-            self._delete_one(parent, quiet)
-            parent = None
-        if parent is not None:
-            if isinstance(parent, m.Group):
-                parent.members = [x for x in parent.members if x is not obj]
-            elif isinstance(parent, m.Clone):
-                parent.child = None
-            elif isinstance(parent, m.Bundle):
-                parent.primitive = None
-            for i in walk_ids_thin(obj):
-                self.registry.discard(i)
-            self._unindex(obj)
-            self._gone(obj)
-            self._touch(parent)
-        elif self.find(ident) is obj or isinstance(obj, m.Node):
-            # children of a deleted container return to the top level
-            for child in list(_child_resources(obj)):
-                self.cfg.resources.append(child)
-                self._parent.pop(child.id, None)
-                self._touch(child)
-            if isinstance(obj, m.Group):
-                obj.members = []
-            elif isinstance(obj, m.Clone):
-                obj.child = None
-            self._remove_top(obj)
-        else:
-            return
-        if isinstance(obj, (m.Primitive, m.Group, m.Clone, m.Bundle)):
-            self._drop_references(obj, quiet, children)
-
-    def _drop_references(self, obj: Any, quiet: bool, children: list[Any]) -> None:
-        """Tags and constraints lose the deleted resource; a simple constraint on a deleted
-        container moves to the container's first child (crmsh)."""
-        ident = obj.id
-        for tag in [t for t in self.cfg.tags if isinstance(t, m.Tag) and ident in t.refs]:
-            tag.refs = [r for r in tag.refs if r != ident]
-            self._touch(tag)
-            if not tag.refs:
-                self._remove_top(tag)
-                if not quiet:
-                    self.infos.append(Diagnostic("info", f"hanging tag:{tag.id} deleted"))
-        for c in self._constraints_on(ident):
-            if not c.sets and children:
-                if self._edit_constraint(c, _rename_refs, ident, children[0].id):
-                    self.infos.append(Diagnostic("info", f"modified {kind_of(c)}:{c.id} from "
-                                                         f"{ident} to {children[0].id}"))
-            deleted = self._edit_constraint(c, _delete_refs, ident)
-            self._touch(c)
-            if _silly(c, ident):
-                self._remove_top(c)
-                if not quiet:
-                    self.infos.append(Diagnostic("info", f"hanging {kind_of(c)}:{c.id} deleted"))
-            elif deleted:
-                self.infos.append(Diagnostic("info", f"constraint {kind_of(c)}:{c.id} updated"))
-
-    def rename(self, old: str, new: str) -> None:
-        if not new:
-            raise _err("no new id given")
-        if new in self.registry:
-            raise _err(f"id {new} is already in use")
-        if not is_valid_id(new):
-            raise _err(f"'{new}': invalid object id")
-        obj = self.find(old)
-        if obj is None:
-            raise _err(f"object {old} does not exist")
-        if isinstance(obj, m.FencingTopology):
-            raise _err("fencing_topology cannot be renamed")
-        if isinstance(obj, m.Node):
-            raise _err("cannot rename nodes")
-        if isinstance(obj, (m.Primitive, m.Group, m.Clone, m.Bundle)):
-            for c in self._constraints_on(old):
-                if self._edit_constraint(c, _rename_refs, old, new):
-                    self._touch(c)
-                    self.infos.append(Diagnostic("info", f"modified {kind_of(c)}:{c.id} from "
-                                                         f"{old} to {new}"))
-            # crmsh leaves tags naming the old id as they are
-        self._unindex(obj)
-        self._gone(obj)
-        if isinstance(obj, m.NvSet):
-            obj.attrs.id = new
-        else:
-            obj.id = new
-        self._touch(obj)
-        self.registry.discard(old)
-        self.registry.add(new)
-        parent = self._parent.get(old)
-        self._index(obj, parent)
-        for child in _child_resources(obj):
-            self._parent[child.id] = obj
-
-    def erase(self) -> None:
-        """Remove everything but the nodes."""
-        for obj in list(self.objects()):
-            if not isinstance(obj, m.Node):
-                self._gone(obj)
-        nodes = self.cfg.nodes
-        order = [s for s in self.cfg.section_order]
-        self.cfg = m.Configuration(nodes=nodes, section_order=order)
-        self.reindex()
-
-    def erase_nodes(self) -> None:
-        for obj in self.cfg.nodes:
-            if isinstance(obj, m.Node):
-                self._gone(obj)
-        self.cfg.nodes = [n for n in self.cfg.nodes if isinstance(n, m.Raw)]
-        self.reindex()
-
-    def snapshot(self) -> tuple[m.Configuration, set[tuple[str, bool]], set[tuple[str, bool]]]:
-        """A copy of the configuration and of the change flags, for :meth:`restore`."""
-        return copy.deepcopy(self.cfg), set(self.changed), set(self.removed)
-
-    def restore(self, state: tuple[m.Configuration, set[tuple[str, bool]],
-                                   set[tuple[str, bool]]]) -> None:
-        """Go back to a :meth:`snapshot` (an all-or-nothing operation failed)."""
-        self.cfg, self.changed, self.removed = state
-        self.reindex()
-
 
 # ---------------------------------------------------------------- helpers
-
-def _child_resources(obj: Any) -> Iterator[Any]:
-    if isinstance(obj, m.Group):
-        yield from obj.members
-    elif isinstance(obj, m.Clone) and obj.child is not None:
-        yield obj.child
-    elif isinstance(obj, m.Bundle) and obj.primitive is not None:
-        yield obj.primitive
-
-
-def _nested_resources(obj: Any) -> Iterator[Any]:
-    for child in _child_resources(obj):
-        yield child
-        yield from _nested_resources(child)
-
-
-def _top_of(cfg: m.Configuration) -> Iterator[Any]:
-    for group in (cfg.crm_config, cfg.nodes, cfg.resources, cfg.constraints,
-                  cfg.rsc_defaults, cfg.op_defaults, cfg.acls, cfg.tags, cfg.alerts):
-        for obj in group:
-            if not isinstance(obj, m.Raw):
-                yield obj
-    if cfg.fencing_topology is not None:
-        yield cfg.fencing_topology
-
 
 def _walk_refs(obj: Any) -> Iterator[Any]:
     from hacrm.cib.ids import children
@@ -786,105 +561,3 @@ def _copy_nvpairs(target: m.AttrSet, source: m.AttrSet, registry: IdRegistry) ->
                 target.items.append(item)
         else:
             target.items.append(item)
-
-
-def _referenced(c: Any) -> list[str]:
-    """Resources a constraint names (simple attributes or resource sets)."""
-    refs = [r for s in c.sets for r in s.refs]
-    if refs:
-        return refs
-    if isinstance(c, m.Location):
-        return [c.rsc] if c.rsc else []
-    if isinstance(c, m.Colocation):
-        return [x for x in (c.rsc, c.with_rsc) if x]
-    if isinstance(c, m.Order):
-        return [x for x in (c.first, c.then) if x]
-    if isinstance(c, m.Ticket):
-        return [c.rsc] if c.rsc else []
-    return []
-
-
-_SIMPLE_REFS = {
-    m.Location: ("rsc",), m.Colocation: ("rsc", "with_rsc"), m.Order: ("first", "then"),
-    m.Ticket: ("rsc",),
-}
-
-
-def _rename_refs(c: Any, old: str, new: str) -> bool:
-    changed = False
-    for attr in _SIMPLE_REFS.get(type(c), ()):
-        if getattr(c, attr) == old:
-            setattr(c, attr, new)
-            changed = True
-    for s in c.sets:
-        if old in s.refs:
-            s.refs = [new if r == old else r for r in s.refs]
-            changed = True
-    if c.sets and changed:
-        seen: dict[str, int] = {}
-        for s in c.sets:
-            kept = []
-            for r in s.refs:
-                seen[r] = seen.get(r, 0) + 1
-                if seen[r] == 1:
-                    kept.append(r)
-            s.refs = kept
-        c.sets = [s for s in c.sets if s.refs]
-        if sum(len(s.refs) for s in c.sets) == 2 and not isinstance(c, m.Location):
-            _sets_to_simple(c)
-    return changed
-
-
-def _delete_refs(c: Any, rsc: str) -> bool:
-    changed = False
-    for attr in _SIMPLE_REFS.get(type(c), ()):
-        if getattr(c, attr) == rsc:
-            setattr(c, attr, None)
-            changed = True
-    if c.sets:
-        for s in c.sets:
-            if rsc in s.refs:
-                s.refs = [r for r in s.refs if r != rsc]
-                changed = True
-        c.sets = [s for s in c.sets if s.refs]
-        nonseq = any(s.sequential == "false" and len(s.refs) > 1 for s in c.sets)
-        if not nonseq and sum(len(s.refs) for s in c.sets) == 2 \
-                and not isinstance(c, m.Location):
-            _sets_to_simple(c)
-    return changed
-
-
-def _sets_to_simple(c: Any) -> None:
-    """Two resources left in sets: write the constraint in its simple form (crmsh does)."""
-    pairs = [(r, s) for s in c.sets for r in s.refs]
-    if len(pairs) != 2:
-        return
-    (a, sa), (b, sb) = pairs
-    single_set = len(c.sets) == 1
-    if isinstance(c, m.Colocation):
-        c.rsc, c.rsc_role = a, sa.role
-        c.with_rsc, c.with_rsc_role = b, sb.role
-        if single_set:
-            c.rsc, c.with_rsc = c.with_rsc, c.rsc
-            c.rsc_role, c.with_rsc_role = c.with_rsc_role, c.rsc_role
-    elif isinstance(c, m.Order):
-        c.first, c.first_action = a, sa.action
-        c.then, c.then_action = b, sb.action
-    elif isinstance(c, m.Ticket):
-        return
-    c.sets = []
-
-
-def _silly(c: Any, rsc: str) -> bool:
-    """A constraint left useless after an edit (crmsh removes it)."""
-    if c.sets:
-        count = sum(len(s.refs) for s in c.sets)
-        if isinstance(c, (m.Location, m.Ticket)):
-            return count < 1
-        return count <= 1
-    refs = [getattr(c, a) for a in _SIMPLE_REFS.get(type(c), ()) if getattr(c, a)]
-    if isinstance(c, m.Location):
-        return len(refs) < 1 and c.rsc_pattern is None
-    if isinstance(c, m.Ticket):
-        return len(refs) < 1
-    return refs.count(rsc) == 2 or len(refs) < 2

@@ -479,10 +479,10 @@ def _children(obj: Any) -> list[Any]:
 
 
 def _related(rsc_id: str, obj: Any) -> bool:
-    from hacrm.cib.edit import _referenced
+    from hacrm.cib.constraint_refs import referenced
 
     if isinstance(obj, (m.Location, m.Colocation, m.Order, m.Ticket)):
-        return rsc_id in _referenced(obj)
+        return rsc_id in referenced(obj)
     if isinstance(obj, m.Tag):
         return rsc_id in obj.refs
     return any(c.id == rsc_id for c in _children(obj))

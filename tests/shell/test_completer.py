@@ -186,8 +186,8 @@ def test_names_snapshot_follows_commands(completer: CrmCompleter, shell) -> None
 SAMPLES = [c[0] for c in CASES] + [
     "configure location l1 { web db } inf: node1",
     "configure order o1 Mandatory: ( web db ) [ extra ] symmetrical=false",
-    "configure primitive p1 ocf:acme:Probe params target=x op monitor interval=10s "
-    "op_params OCF_CHECK_LEVEL=10",
+    ("configure primitive p1 ocf:acme:Probe params target=x op monitor interval=10s "
+     "op_params OCF_CHECK_LEVEL=10"),
     "configure alert a1 /usr/bin/x attributes k=v select nodes to /tmp/y",
     "configure bundle b1 docker image=x network ip-range-start=1 port-mapping port=80",
     "cib new x empty", "options set core.editor vim", "resource meta web set a 1",

@@ -76,11 +76,15 @@ def test_levels_completion_show_commit(crm, scratch) -> None:
     prompt(c)
     c.sendline("configure")
     prompt(c, "configure")
-    c.sendline("property stonith-enabled=false")
+    enter(c, "property stonith-enabled=false")
     prompt(c, "configure")
-    c.send("primitive p1 ocf:heartbeat:Pro\t")          # agent completed by Tab
+    c.send("primitive p1 ocf:heartbeat:Pro")
+    c.expect(shown("Pro"))
+    c.send("\t")                                         # agent completed by Tab
     c.expect(shown("be"))
-    c.send(" params ho\t")                               # parameter name completed, '=' added
+    c.send(" params ho")
+    c.expect(shown("ho"))
+    c.send("\t")                                         # parameter name completed, '=' added
     c.expect(shown("st="))
     c.sendline("1")
     prompt(c, "configure")

@@ -119,7 +119,7 @@ def test_partition_minority_not_quorate_and_heals_to_the_winners_cib(clusters, m
 def test_fault_rules_expire_by_themselves(clusters):
     sb = clusters.start(2)
     sb.wait_converged(timeout=TIMEOUT)
-    clusters.fault(sb, ["node1"], rules=[{"kind": "drop", "a": [1], "b": [2], "duration": 3}])
+    clusters.fault(sb, ["node1"], rules=[{"kind": "drop", "a": [1], "b": [2], "duration": 8}])
     sb.wait(lambda s: s["node1"].get("members") == [1], TIMEOUT, "the partition", ["node1"])
     sb.wait_converged(timeout=TIMEOUT)  # no clear: the rule ran out
 

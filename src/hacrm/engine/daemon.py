@@ -437,8 +437,8 @@ class Daemon:
 # ---------------------------------------------------------------------------- process setup
 
 
-def _setup_logging(path: Path | None, to_stderr: bool, debug: bool,
-                   node: str) -> logging.handlers.QueueListener:
+def _setup_logging(path: Path | None, to_stderr: bool, debug: bool, node: str,
+                   to_syslog: bool = False) -> logging.handlers.QueueListener:
     for level, name in ((logging.DEBUG, "debug"), (logging.INFO, "info"), (NOTICE, "notice"),
                         (logging.WARNING, "warning"), (logging.ERROR, "error")):
         logging.addLevelName(level, name)
@@ -452,6 +452,11 @@ def _setup_logging(path: Path | None, to_stderr: bool, debug: bool,
         handlers.append(logging.StreamHandler(sys.stderr))
     for h in handlers:
         h.setFormatter(fmt)
+    if to_syslog and os.path.exists("/dev/log"):
+        syslog = logging.handlers.SysLogHandler(
+            address="/dev/log", facility=logging.handlers.SysLogHandler.LOG_DAEMON)
+        syslog.setFormatter(logging.Formatter(f"hacrm[%(process)d]: [{node}] %(message)s"))
+        handlers.append(syslog)
     q: queue.SimpleQueue = queue.SimpleQueue()
     logger = logging.getLogger("hacrm")
     logger.handlers[:] = [logging.handlers.QueueHandler(q)]
@@ -517,7 +522,8 @@ def main(argv: list[str] | None = None) -> int:
         logfile = Path(config.logging.logfile) if config.logging.logfile and not args.sandbox \
             else layout.logfile
     listener = _setup_logging(logfile, args.stderr or config.logging.to_stderr,
-                              args.debug or config.logging.debug, node.name)
+                              args.debug or config.logging.debug, node.name,
+                              to_syslog=config.logging.to_syslog and not args.sandbox)
     daemon = Daemon(layout, config, node, authkey_mod.packet_key(key,
                                                                   config.totem.cluster_name),
                     sandbox=args.sandbox)

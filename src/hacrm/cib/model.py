@@ -36,6 +36,8 @@ class NvPair:
     value: str | None = None
     id: str | None = None
     id_ref: str | None = None
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -49,6 +51,8 @@ class Expression:
     value_source: str | None = None
     id: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -58,6 +62,8 @@ class DateSpec:
     tag: str  # "date_spec" or "duration"
     attrs: dict[str, str] = field(default_factory=dict)
     id: str | None = None
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -70,6 +76,8 @@ class DateExpression:
     spec: DateSpec | None = None
     id: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 RuleItem = Union[Expression, DateExpression, "Rule", Raw]
@@ -87,6 +95,8 @@ class Rule:
     boolean_op: str | None = None
     items: list[RuleItem] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -102,6 +112,8 @@ class AttrSet:
     score: str | None = None
     items: list[Rule | NvPair | Raw] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def rules(self) -> list[Rule]:
@@ -135,6 +147,8 @@ class Op:
     id: str | None = None
     id_ref: str | None = None
     sets: list[AttrSet | Raw] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def interval(self) -> str | None:
@@ -148,6 +162,8 @@ class Operations:
     id: str | None = None
     id_ref: str | None = None
     ops: list[Op | Raw] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -164,6 +180,8 @@ class Primitive:
     extra: dict[str, str] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
     is_template: bool = False
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def sets(self) -> list[AttrSet]:
@@ -192,6 +210,8 @@ class Group:
     members: list[Primitive] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -205,6 +225,8 @@ class Clone:
     child: Primitive | Group | None = None
     extra: dict[str, str] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def meta(self, name: str) -> str | None:
         for s in self.sets:
@@ -236,6 +258,8 @@ class Bundle:
     parts: list[BundlePart | AttrSet | Primitive | Raw] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def primitive(self) -> Primitive | None:
@@ -268,6 +292,8 @@ class ResourceSet:
     action: str | None = None
     refs: list[str] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -286,6 +312,8 @@ class Location:
     rules: list[Rule | Raw] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -305,6 +333,8 @@ class Colocation:
     sets: list[ResourceSet] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -324,6 +354,8 @@ class Order:
     sets: list[ResourceSet] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -338,6 +370,8 @@ class Ticket:
     sets: list[ResourceSet] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 Constraint = Union[Location, Colocation, Order, Ticket]
@@ -356,6 +390,8 @@ class Node:
     sets: list[AttrSet | Raw] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -384,6 +420,8 @@ class FencingLevel:
     target_value: str | None = None
     id: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -403,6 +441,8 @@ class Tag:
     id: str
     refs: list[str] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -417,6 +457,8 @@ class AclPermission:
     object_type: str | None = None
     attribute: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -427,6 +469,8 @@ class AclRole:
     description: str | None = None
     permissions: list[AclPermission | Raw] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -455,6 +499,8 @@ class AclTarget:
     roles: list[str] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     comments: list[str] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -465,6 +511,8 @@ class Recipient:
     id: str | None = None
     description: str | None = None
     sets: list[AttrSet | Raw] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -473,6 +521,8 @@ class SelectAttribute:
 
     name: str
     id: str | None = None
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -492,6 +542,8 @@ class Alert:
     description: str | None = None
     children: list[AttrSet | AlertSelect | Recipient | Raw] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    # the attribute order of the XML element this was read from (kept when writing it back)
+    order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 Element = Union[

@@ -379,6 +379,10 @@ class WorkingCopy:
                 continue
             seen.add(id(top))
             _place_copy(cfg, top)
+        # crmsh builds the XML in its processing order of element kinds
+        later = ("tags", "fencing-topology", "rsc_defaults", "op_defaults", "acls", "alerts")
+        cfg.section_order = ["crm_config", "nodes", "resources", "constraints"] + [
+            sec for sec in later if sec in cfg.section_order]
         doc = CibDocument(dict(self.document.root_attrs), cfg, None)
         root = doc.to_element()
         for nv in root.iter("nvpair"):

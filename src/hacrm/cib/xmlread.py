@@ -35,12 +35,13 @@ def _comments(e: etree._Element) -> list[str]:
 
 
 def read_nvpair(e: etree._Element) -> m.NvPair:
-    return m.NvPair(name=e.get("name"), value=e.get("value"), id=e.get("id"),
+    return m.NvPair(order=tuple(e.attrib), name=e.get("name"), value=e.get("value"), id=e.get("id"),
                     id_ref=e.get("id-ref"))
 
 
 def read_expression(e: etree._Element) -> m.Expression:
     return m.Expression(
+        order=tuple(e.attrib),
         attribute=e.get("attribute", ""), operation=e.get("operation", ""), value=e.get("value"),
         type=e.get("type"), value_source=e.get("value-source"), id=e.get("id"),
         extra=_attrs(e, ("attribute", "operation", "value", "type", "value-source", "id")),
@@ -51,8 +52,9 @@ def read_date_expression(e: etree._Element) -> m.DateExpression:
     spec = None
     for c in e:
         if _is_element(c) and c.tag in ("date_spec", "duration"):
-            spec = m.DateSpec(tag=str(c.tag), attrs=_attrs(c, ("id",)), id=c.get("id"))
+            spec = m.DateSpec(order=tuple(c.attrib), tag=str(c.tag), attrs=_attrs(c, ("id",)), id=c.get("id"))
     return m.DateExpression(
+        order=tuple(e.attrib),
         operation=e.get("operation", ""), start=e.get("start"), end=e.get("end"), spec=spec,
         id=e.get("id"), extra=_attrs(e, ("operation", "start", "end", "id")),
     )
@@ -72,6 +74,7 @@ def read_rule(e: etree._Element) -> m.Rule:
         else:
             items.append(_raw(c))
     return m.Rule(
+        order=tuple(e.attrib),
         id=e.get("id"), id_ref=e.get("id-ref"), role=e.get("role"), score=e.get("score"),
         score_attribute=e.get("score-attribute"), boolean_op=e.get("boolean-op"), items=items,
         extra=_attrs(e, ("id", "id-ref", "role", "score", "score-attribute", "boolean-op")),
@@ -89,7 +92,7 @@ def read_attr_set(e: etree._Element) -> m.AttrSet:
             items.append(read_rule(c))
         else:
             items.append(_raw(c))
-    return m.AttrSet(tag=str(e.tag), id=e.get("id"), id_ref=e.get("id-ref"), score=e.get("score"),
+    return m.AttrSet(order=tuple(e.attrib), tag=str(e.tag), id=e.get("id"), id_ref=e.get("id-ref"), score=e.get("score"),
                      items=items, extra=_attrs(e, ("id", "id-ref", "score")))
 
 
@@ -102,7 +105,7 @@ def read_op(e: etree._Element) -> m.Op:
         if not _is_element(c):
             continue
         sets.append(read_attr_set(c) if c.tag in _SET_TAGS else _raw(c))
-    return m.Op(name=e.get("name", ""), attrs=_attrs(e, ("id", "name", "id-ref")),
+    return m.Op(order=tuple(e.attrib), name=e.get("name", ""), attrs=_attrs(e, ("id", "name", "id-ref")),
                 id=e.get("id"), id_ref=e.get("id-ref"), sets=sets)
 
 
@@ -111,7 +114,7 @@ def read_operations(e: etree._Element) -> m.Operations:
     for c in e:
         if _is_element(c):
             ops.append(read_op(c) if c.tag == "op" else _raw(c))
-    return m.Operations(id=e.get("id"), id_ref=e.get("id-ref"), ops=ops)
+    return m.Operations(order=tuple(e.attrib), id=e.get("id"), id_ref=e.get("id-ref"), ops=ops)
 
 
 def read_primitive(e: etree._Element) -> m.Primitive:
@@ -126,6 +129,7 @@ def read_primitive(e: etree._Element) -> m.Primitive:
         else:
             children.append(_raw(c))
     return m.Primitive(
+        order=tuple(e.attrib),
         id=e.get("id", ""), cls=e.get("class"), provider=e.get("provider"), type=e.get("type"),
         template=e.get("template"), description=e.get("description"), children=children,
         extra=_attrs(e, ("id", "class", "provider", "type", "template", "description")),
@@ -134,7 +138,7 @@ def read_primitive(e: etree._Element) -> m.Primitive:
 
 
 def read_group(e: etree._Element) -> m.Group:
-    g = m.Group(id=e.get("id", ""), description=e.get("description"),
+    g = m.Group(order=tuple(e.attrib), id=e.get("id", ""), description=e.get("description"),
                 extra=_attrs(e, ("id", "description")), comments=_comments(e))
     for c in e:
         if not _is_element(c):
@@ -149,7 +153,7 @@ def read_group(e: etree._Element) -> m.Group:
 
 
 def read_clone(e: etree._Element) -> m.Clone:
-    cl = m.Clone(id=e.get("id", ""), tag=str(e.tag), description=e.get("description"),
+    cl = m.Clone(order=tuple(e.attrib), id=e.get("id", ""), tag=str(e.tag), description=e.get("description"),
                  extra=_attrs(e, ("id", "description")), comments=_comments(e))
     for c in e:
         if not _is_element(c):
@@ -166,7 +170,7 @@ def read_clone(e: etree._Element) -> m.Clone:
 
 
 def read_bundle(e: etree._Element) -> m.Bundle:
-    b = m.Bundle(id=e.get("id", ""), description=e.get("description"),
+    b = m.Bundle(order=tuple(e.attrib), id=e.get("id", ""), description=e.get("description"),
                  extra=_attrs(e, ("id", "description")), comments=_comments(e))
     for c in e:
         if not _is_element(c):
@@ -198,6 +202,7 @@ _RESOURCE_READERS: dict[str, Callable[[etree._Element], m.Resource]] = {
 
 def read_resource_set(e: etree._Element) -> m.ResourceSet:
     return m.ResourceSet(
+        order=tuple(e.attrib),
         id=e.get("id"), id_ref=e.get("id-ref"), sequential=e.get("sequential"),
         require_all=e.get("require-all"), role=e.get("role"), action=e.get("action"),
         refs=[c.get("id", "") for c in e if _is_element(c) and c.tag == "resource_ref"],
@@ -226,6 +231,7 @@ def read_location(e: etree._Element) -> m.Location:
         elif _is_element(c) and c.tag != "resource_set":
             rules.append(_raw(c))
     return m.Location(
+        order=tuple(e.attrib),
         id=e.get("id", ""), rsc=e.get("rsc"), rsc_pattern=e.get("rsc-pattern"), sets=_sets(e),
         role=e.get("role"), resource_discovery=e.get("resource-discovery"),
         score=e.get("score"), score_attribute=e.get("score-attribute"), node=e.get("node"),
@@ -235,6 +241,7 @@ def read_location(e: etree._Element) -> m.Location:
 
 def read_colocation(e: etree._Element) -> m.Colocation:
     return m.Colocation(
+        order=tuple(e.attrib),
         id=e.get("id", ""), score=e.get("score"), score_attribute=e.get("score-attribute"),
         rsc=e.get("rsc"), with_rsc=e.get("with-rsc"), rsc_role=e.get("rsc-role"),
         with_rsc_role=e.get("with-rsc-role"), rsc_instance=e.get("rsc-instance"),
@@ -245,6 +252,7 @@ def read_colocation(e: etree._Element) -> m.Colocation:
 
 def read_order(e: etree._Element) -> m.Order:
     return m.Order(
+        order=tuple(e.attrib),
         id=e.get("id", ""), kind=e.get("kind"), score=e.get("score"), first=e.get("first"),
         then=e.get("then"), first_action=e.get("first-action"), then_action=e.get("then-action"),
         first_instance=e.get("first-instance"), then_instance=e.get("then-instance"),
@@ -255,6 +263,7 @@ def read_order(e: etree._Element) -> m.Order:
 
 def read_ticket(e: etree._Element) -> m.Ticket:
     return m.Ticket(
+        order=tuple(e.attrib),
         id=e.get("id", ""), ticket=e.get("ticket", ""), rsc=e.get("rsc"),
         rsc_role=e.get("rsc-role"), loss_policy=e.get("loss-policy"), sets=_sets(e),
         extra=_attrs(e, _TICKET_ATTRS), comments=_comments(e),
@@ -275,7 +284,7 @@ def read_node(e: etree._Element) -> m.Node:
         if _is_element(c):
             sets.append(read_attr_set(c) if c.tag in ("instance_attributes", "utilization")
                         else _raw(c))
-    return m.Node(id=e.get("id", ""), uname=e.get("uname", ""), type=e.get("type"),
+    return m.Node(order=tuple(e.attrib), id=e.get("id", ""), uname=e.get("uname", ""), type=e.get("type"),
                   description=e.get("description"), sets=sets,
                   extra=_attrs(e, ("id", "uname", "type", "description")),
                   comments=_comments(e))
@@ -286,6 +295,7 @@ def read_fencing_topology(e: etree._Element) -> m.FencingTopology:
     for c in e:
         if _is_element(c) and c.tag == "fencing-level":
             levels.append(m.FencingLevel(
+                order=tuple(c.attrib),
                 index=c.get("index", ""), devices=c.get("devices", ""), target=c.get("target"),
                 target_pattern=c.get("target-pattern"),
                 target_attribute=c.get("target-attribute"), target_value=c.get("target-value"),
@@ -302,6 +312,7 @@ def read_acl(e: etree._Element) -> m.AclRole | m.AclUser | m.AclTarget | m.Raw:
         for c in e:
             if _is_element(c) and c.tag == "acl_permission":
                 perms.append(m.AclPermission(
+                    order=tuple(c.attrib),
                     kind=c.get("kind", ""), id=c.get("id"), description=c.get("description"),
                     xpath=c.get("xpath"), reference=c.get("reference"),
                     object_type=c.get("object-type"), attribute=c.get("attribute"),
@@ -310,10 +321,10 @@ def read_acl(e: etree._Element) -> m.AclRole | m.AclUser | m.AclTarget | m.Raw:
                 ))
             elif _is_element(c):
                 perms.append(_raw(c))
-        return m.AclRole(id=e.get("id", ""), description=e.get("description"),
+        return m.AclRole(order=tuple(e.attrib), id=e.get("id", ""), description=e.get("description"),
                          permissions=perms, comments=_comments(e))
     if e.tag in ("acl_target", "acl_group"):
-        return m.AclTarget(id=e.get("id", ""), tag=str(e.tag),
+        return m.AclTarget(order=tuple(e.attrib), id=e.get("id", ""), tag=str(e.tag),
                            roles=[c.get("id", "") for c in e if _is_element(c) and c.tag == "role"],
                            extra=_attrs(e, ("id",)), comments=_comments(e))
     if e.tag == "acl_user":
@@ -330,7 +341,7 @@ def read_acl(e: etree._Element) -> m.AclRole | m.AclUser | m.AclTarget | m.Raw:
 
 
 def read_alert(e: etree._Element) -> m.Alert:
-    a = m.Alert(id=e.get("id", ""), path=e.get("path", ""), description=e.get("description"),
+    a = m.Alert(order=tuple(e.attrib), id=e.get("id", ""), path=e.get("path", ""), description=e.get("description"),
                 comments=_comments(e))
     for c in e:
         if not _is_element(c):
@@ -344,11 +355,11 @@ def read_alert(e: etree._Element) -> m.Alert:
                     continue
                 sel.kinds.append(str(s.tag)[len("select_"):])
                 if s.tag == "select_attributes":
-                    sel.attributes = [m.SelectAttribute(x.get("name", ""), x.get("id"))
+                    sel.attributes = [m.SelectAttribute(x.get("name", ""), x.get("id"), order=tuple(x.attrib))
                                       for x in s if _is_element(x) and x.tag == "attribute"]
             a.children.append(sel)
         elif c.tag == "recipient":
-            r = m.Recipient(value=c.get("value", ""), id=c.get("id"),
+            r = m.Recipient(order=tuple(c.attrib), value=c.get("value", ""), id=c.get("id"),
                             description=c.get("description"))
             for s in c:
                 if _is_element(s):
@@ -404,7 +415,7 @@ def read_configuration(conf: etree._Element) -> m.Configuration:
             for c in sec:
                 if _is_element(c):
                     cfg.tags.append(
-                        m.Tag(id=c.get("id", ""),
+                        m.Tag(order=tuple(c.attrib), id=c.get("id", ""),
                               refs=[x.get("id", "") for x in c
                                     if _is_element(x) and x.tag == "obj_ref"],
                               comments=_comments(c)) if c.tag == "tag" else _raw(c))

@@ -12,6 +12,20 @@ from hacrm.cib import model as m
 from hacrm.cib.xmlparse import parse_xml
 
 
+def _reorder(e: etree._Element, order: tuple[str, ...]) -> None:
+    """Put the attributes back in the order the element was read with (crmsh shows a CIB's
+    XML as it is stored); attributes it did not have follow in the usual order."""
+    if not order or tuple(e.attrib) == order:
+        return
+    items = dict(e.attrib)
+    e.attrib.clear()
+    for name in order:
+        if name in items:
+            e.set(name, items.pop(name))
+    for name, value in items.items():
+        e.set(name, value)
+
+
 def _set(e: etree._Element, name: str, value: str | None) -> None:
     if value is not None:
         e.set(name, value)
@@ -36,6 +50,7 @@ def write_nvpair(parent: etree._Element, nv: m.NvPair) -> None:
     _set(e, "name", nv.name)
     _set(e, "value", nv.value)
     _set(e, "id", nv.id)
+    _reorder(e, nv.order)
 
 
 def write_expression(parent: etree._Element, x: m.Expression) -> None:
@@ -48,6 +63,7 @@ def write_expression(parent: etree._Element, x: m.Expression) -> None:
     for k, v in x.extra.items():
         e.set(k, v)
     _set(e, "id", x.id)
+    _reorder(e, x.order)
 
 
 def write_date_expression(parent: etree._Element, x: m.DateExpression) -> None:
@@ -58,11 +74,13 @@ def write_date_expression(parent: etree._Element, x: m.DateExpression) -> None:
     for k, v in x.extra.items():
         e.set(k, v)
     _set(e, "id", x.id)
+    _reorder(e, x.order)
     if x.spec is not None:
         s = _sub(e, x.spec.tag)
         for k, v in x.spec.attrs.items():
             s.set(k, v)
         _set(s, "id", x.spec.id)
+        _reorder(s, x.spec.order)
 
 
 def write_rule(parent: etree._Element, r: m.Rule) -> None:
@@ -75,6 +93,7 @@ def write_rule(parent: etree._Element, r: m.Rule) -> None:
     for k, v in r.extra.items():
         e.set(k, v)
     _set(e, "id", r.id)
+    _reorder(e, r.order)
     for item in r.items:
         if isinstance(item, m.Expression):
             write_expression(e, item)
@@ -88,11 +107,12 @@ def write_rule(parent: etree._Element, r: m.Rule) -> None:
 
 def write_attr_set(parent: etree._Element, s: m.AttrSet) -> None:
     e = _sub(parent, s.tag)
-    _set(e, "id", s.id)
     _set(e, "id-ref", s.id_ref)
     _set(e, "score", s.score)
     for k, v in s.extra.items():
         e.set(k, v)
+    _set(e, "id", s.id)
+    _reorder(e, s.order)
     for item in s.items:
         if isinstance(item, m.NvPair):
             write_nvpair(e, item)
@@ -117,6 +137,7 @@ def write_op(parent: etree._Element, op: m.Op) -> None:
     for k, v in op.attrs.items():
         e.set(k, v)
     _set(e, "id", op.id)
+    _reorder(e, op.order)
     _write_sets(e, op.sets)
 
 
@@ -130,6 +151,7 @@ def write_primitive(parent: etree._Element, p: m.Primitive) -> None:
     _set(e, "description", p.description)
     for k, v in p.extra.items():
         e.set(k, v)
+    _reorder(e, p.order)
     _add_comments(e, p.comments)
     for c in p.children:
         if isinstance(c, m.AttrSet):
@@ -138,6 +160,7 @@ def write_primitive(parent: etree._Element, p: m.Primitive) -> None:
             ops = _sub(e, "operations")
             _set(ops, "id", c.id)
             _set(ops, "id-ref", c.id_ref)
+            _reorder(ops, c.order)
             for op in c.ops:
                 if isinstance(op, m.Op):
                     write_op(ops, op)
@@ -153,6 +176,7 @@ def write_group(parent: etree._Element, g: m.Group) -> None:
     _set(e, "description", g.description)
     for k, v in g.extra.items():
         e.set(k, v)
+    _reorder(e, g.order)
     _add_comments(e, g.comments)
     _write_sets(e, g.sets)
     for p in g.members:
@@ -165,6 +189,7 @@ def write_clone(parent: etree._Element, c: m.Clone) -> None:
     _set(e, "description", c.description)
     for k, v in c.extra.items():
         e.set(k, v)
+    _reorder(e, c.order)
     _add_comments(e, c.comments)
     _write_sets(e, c.sets)
     if isinstance(c.child, m.Primitive):
@@ -179,6 +204,7 @@ def write_bundle(parent: etree._Element, b: m.Bundle) -> None:
     _set(e, "description", b.description)
     for k, v in b.extra.items():
         e.set(k, v)
+    _reorder(e, b.order)
     _add_comments(e, b.comments)
     for part in b.parts:
         if isinstance(part, m.BundlePart):
@@ -213,13 +239,14 @@ def write_resource(parent: etree._Element, r: m.Resource | m.Raw) -> None:
 def write_resource_set(parent: etree._Element, s: m.ResourceSet) -> None:
     e = _sub(parent, "resource_set")
     _set(e, "id-ref", s.id_ref)
-    _set(e, "sequential", s.sequential)
     _set(e, "require-all", s.require_all)
+    _set(e, "sequential", s.sequential)
     _set(e, "role", s.role)
     _set(e, "action", s.action)
     for k, v in s.extra.items():
         e.set(k, v)
     _set(e, "id", s.id)
+    _reorder(e, s.order)
     for ref in s.refs:
         _sub(e, "resource_ref").set("id", ref)
 
@@ -242,6 +269,7 @@ def write_constraint(parent: etree._Element, c: m.Constraint | m.Raw) -> None:
             ("id", c.id), ("rsc", c.rsc), ("rsc-pattern", c.rsc_pattern), ("role", c.role),
             ("resource-discovery", c.resource_discovery), ("score", c.score),
             ("score-attribute", c.score_attribute), ("node", c.node)], c.extra)
+        _reorder(e, c.order)
         _add_comments(e, c.comments)
         for s in c.sets:
             write_resource_set(e, s)
@@ -255,22 +283,24 @@ def write_constraint(parent: etree._Element, c: m.Constraint | m.Raw) -> None:
         e = _sub(parent, "rsc_colocation")
         _write_constraint_attrs(e, [
             ("id", c.id), ("score", c.score), ("score-attribute", c.score_attribute),
+            ("node-attribute", c.node_attribute),
             ("rsc", c.rsc), ("rsc-role", c.rsc_role), ("rsc-instance", c.rsc_instance),
             ("with-rsc", c.with_rsc), ("with-rsc-role", c.with_rsc_role),
-            ("with-rsc-instance", c.with_rsc_instance), ("node-attribute", c.node_attribute)],
-            c.extra)
+            ("with-rsc-instance", c.with_rsc_instance)], c.extra)
     elif isinstance(c, m.Order):
         e = _sub(parent, "rsc_order")
         _write_constraint_attrs(e, [
-            ("id", c.id), ("kind", c.kind), ("score", c.score), ("first", c.first),
+            ("id", c.id), ("kind", c.kind), ("score", c.score),
+            ("symmetrical", c.symmetrical), ("first", c.first),
             ("first-action", c.first_action), ("first-instance", c.first_instance),
             ("then", c.then), ("then-action", c.then_action),
-            ("then-instance", c.then_instance), ("symmetrical", c.symmetrical)], c.extra)
+            ("then-instance", c.then_instance)], c.extra)
     else:
         e = _sub(parent, "rsc_ticket")
         _write_constraint_attrs(e, [
-            ("id", c.id), ("ticket", c.ticket), ("rsc", c.rsc), ("rsc-role", c.rsc_role),
-            ("loss-policy", c.loss_policy)], c.extra)
+            ("id", c.id), ("ticket", c.ticket), ("loss-policy", c.loss_policy),
+            ("rsc", c.rsc), ("rsc-role", c.rsc_role)], c.extra)
+    _reorder(e, c.order)
     _add_comments(e, c.comments)
     for s in c.sets:
         write_resource_set(e, s)
@@ -278,12 +308,14 @@ def write_constraint(parent: etree._Element, c: m.Constraint | m.Raw) -> None:
 
 def write_node(parent: etree._Element, n: m.Node) -> None:
     e = _sub(parent, "node")
-    e.set("id", n.id)
+    # crmsh's attribute order (the id comes last, as crmsh assigns it after parsing)
     e.set("uname", n.uname)
     _set(e, "type", n.type)
     _set(e, "description", n.description)
     for k, v in n.extra.items():
         e.set(k, v)
+    e.set("id", n.id)
+    _reorder(e, n.order)
     _add_comments(e, n.comments)
     _write_sets(e, n.sets)
 
@@ -300,6 +332,7 @@ def write_acl(parent: etree._Element, a: m.AclRole | m.AclUser | m.AclTarget | m
         e = _sub(parent, "acl_role")
         e.set("id", a.id)
         _set(e, "description", a.description)
+        _reorder(e, a.order)
         _add_comments(e, a.comments)
         for p in a.permissions:
             if isinstance(p, m.Raw):
@@ -307,7 +340,6 @@ def write_acl(parent: etree._Element, a: m.AclRole | m.AclUser | m.AclTarget | m
                 continue
             pe = _sub(e, "acl_permission")
             pe.set("kind", p.kind)
-            _set(pe, "id", p.id)
             _set(pe, "description", p.description)
             _set(pe, "xpath", p.xpath)
             _set(pe, "reference", p.reference)
@@ -315,11 +347,14 @@ def write_acl(parent: etree._Element, a: m.AclRole | m.AclUser | m.AclTarget | m
             _set(pe, "attribute", p.attribute)
             for k, v in p.extra.items():
                 pe.set(k, v)
+            _set(pe, "id", p.id)
+            _reorder(pe, p.order)
     elif isinstance(a, m.AclTarget):
         e = _sub(parent, a.tag)
         e.set("id", a.id)
         for k, v in a.extra.items():
             e.set(k, v)
+        _reorder(e, a.order)
         _add_comments(e, a.comments)
         for r in a.roles:
             _sub(e, "role").set("id", r)
@@ -344,6 +379,7 @@ def write_alert(parent: etree._Element, a: m.Alert | m.Raw) -> None:
     e.set("id", a.id)
     e.set("path", a.path)
     _set(e, "description", a.description)
+    _reorder(e, a.order)
     _add_comments(e, a.comments)
     for c in a.children:
         if isinstance(c, m.AttrSet):
@@ -355,13 +391,15 @@ def write_alert(parent: etree._Element, a: m.Alert | m.Raw) -> None:
                 if kind == "attributes":
                     for attr in c.attributes:
                         ae = _sub(ke, "attribute")
-                        _set(ae, "id", attr.id)
                         ae.set("name", attr.name)
+                        _set(ae, "id", attr.id)
+                        _reorder(ae, attr.order)
         elif isinstance(c, m.Recipient):
             re_ = _sub(e, "recipient")
             _set(re_, "id", c.id)
             re_.set("value", c.value)
             _set(re_, "description", c.description)
+            _reorder(re_, c.order)
             _write_sets(re_, c.sets)
         else:
             _append_raw(e, c)
@@ -385,15 +423,17 @@ def write_configuration(cfg: m.Configuration) -> etree._Element:
             _add_comments(e, cfg.fencing_topology.comments)
             for lv in cfg.fencing_topology.levels:
                 le = _sub(e, "fencing-level")
+                # crmsh writes a node target first, a pattern or attribute after the devices
                 _set(le, "target", lv.target)
+                le.set("index", lv.index)
+                le.set("devices", lv.devices)
                 _set(le, "target-pattern", lv.target_pattern)
                 _set(le, "target-attribute", lv.target_attribute)
                 _set(le, "target-value", lv.target_value)
-                le.set("index", lv.index)
-                le.set("devices", lv.devices)
                 for k, v in lv.extra.items():
                     le.set(k, v)
                 _set(le, "id", lv.id)
+                _reorder(le, lv.order)
             continue
         if sec not in m.SECTIONS:
             continue

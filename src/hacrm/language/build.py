@@ -127,7 +127,9 @@ class _BuilderCore(Transformer):
         text = unquote(str(items[0]))[1:]
         head, _, value = text.partition("=")
         pair_id, _, name = head.partition(":")
-        return m.NvPair(id=pair_id, name=name or pair_id, value=value)
+        # crmsh sets an explicit id first (the XML keeps that order)
+        return m.NvPair(id=pair_id, name=name or pair_id, value=value,
+                        order=("id", "name", "value"))
 
     def nvpair_ref(self, items: list[Token]) -> m.NvPair:
         text = unquote(str(items[0]))[1:]
@@ -159,6 +161,7 @@ class _BuilderCore(Transformer):
                 key, value = item
                 if key == "id":
                     aset.id = value
+                    aset.order = ("id", "score")
                 elif key == "id-ref":
                     aset.id_ref = value
                 elif key == "score":
@@ -280,6 +283,7 @@ class _BuilderCore(Transformer):
                 key, value = item
                 if key == "id":
                     rule.id = value
+                    rule.order = ("id", "role", "score", "score-attribute", "boolean-op")
                 elif key == "role":
                     rule.role = value
             elif isinstance(item, Token) and item.type == "SCORE":

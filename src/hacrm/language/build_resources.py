@@ -247,6 +247,8 @@ class ResourceRules:
             self.fail("expected uname[:type]", uname_tok)
         assert match is not None
         node = m.Node(id=node_id or "", uname=match.group(1), type=match.group(2))
+        if node_id:
+            node.order = ("id", "uname", "type", "description")
         rest = items[i + 1:]
         if rest and isinstance(rest[0], tuple):
             node.description = rest[0][1]

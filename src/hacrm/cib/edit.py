@@ -54,6 +54,7 @@ class Editor(Removals):
     # where each element staged in this session was defined: (source, line)
     origins: dict[tuple[str, bool], tuple[str, int]] = field(default_factory=dict)
     _current: Any = None  # the definition being applied (its line is the origin of changes)
+    edits: int = 0  # counts changes, so that results computed on the configuration can be reused
 
     def __post_init__(self) -> None:
         self.reindex()
@@ -82,6 +83,7 @@ class Editor(Removals):
         self.changed, self.removed = set(), set()
 
     def _touch(self, obj: Any) -> None:
+        self.edits += 1
         key = object_key(obj)
         self.changed.add(key)
         current = self._current
@@ -89,6 +91,7 @@ class Editor(Removals):
             self.origins.setdefault(key, (current.line.source, current.line.line))
 
     def _gone(self, obj: Any) -> None:
+        self.edits += 1
         key = object_key(obj)
         self.changed.discard(key)
         self.removed.add(key)

@@ -21,7 +21,7 @@ from lxml import etree
 
 from hacrm.backends.base import Backend, BackendError, CibVersion
 from hacrm.cib import model as m
-from hacrm.cib.check import check_configuration, schema_diagnostics, semantic_warnings
+from hacrm.cib.check import schema_diagnostics, semantic_warnings
 from hacrm.cib.defaults import drop_read_defaults
 from hacrm.cib.document import DEFAULT_SCHEMA, CibDocument
 from hacrm.cib.edit import Editor, kind_of, object_key
@@ -54,6 +54,7 @@ class WorkingCopy:
 
     def __post_init__(self) -> None:
         self._context = SystemContext()
+        self._schema_cache: tuple[Any, list[Diagnostic]] | None = None
         self.refresh()
 
     # ------------------------------------------------------------ loading
@@ -409,7 +410,20 @@ class WorkingCopy:
 
     def verify(self) -> list[Diagnostic]:
         """crmsh's warnings about the staged configuration, and Pacemaker's schema errors."""
-        return check_configuration(self.editor, self.schema)
+        from hacrm.cib.xmlio import write_configuration
+
+        warnings = semantic_warnings(self.editor)
+        return warnings + self._schema_check(write_configuration(self.editor.cfg))
+
+    def _schema_check(self, conf: etree._Element) -> list[Diagnostic]:
+        """Schema errors of the staged configuration (kept until the next edit: a commit
+        right after verify does not validate twice)."""
+        key = (self.editor.edits, id(self.editor.cfg), self.schema)
+        if self._schema_cache is not None and self._schema_cache[0] == key:
+            return list(self._schema_cache[1])
+        found = schema_diagnostics(conf, self.schema, self.editor.origins)
+        self._schema_cache = (key, found)
+        return list(found)
 
     def commit(self, *, force: bool = False) -> list[Diagnostic]:
         """Replace the cluster's configuration with the working copy, all or nothing.
@@ -423,7 +437,7 @@ class WorkingCopy:
         root = document.to_element()
         changed = {object_key(o) for o in self.changed_objects()}
         diagnostics = semantic_warnings(self.editor, only=changed) \
-            + schema_diagnostics(root.find("configuration"), self.schema, self.editor.origins)
+            + self._schema_check(root.find("configuration"))
         errors = [d for d in diagnostics if d.severity == "error"]
         hard = [d for d in errors if d.message.startswith("schema:")]
         if hard:

@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from hacrm.engine import control  # noqa: E402
-from hacrm.engine import sandbox as sandbox_mod  # noqa: E402
+from hacrm.engine import control
+from hacrm.engine import sandbox as sandbox_mod
 
 COROSYNC = {2: (6.1, 6.6), 3: (7.4, 7.4)}  # seconds, from DESIGN.md's anchors
 TESTS = Path(__file__).resolve().parents[1] / "tests"

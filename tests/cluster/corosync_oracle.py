@@ -25,10 +25,10 @@ def parse_quorumtool(text: str) -> dict:
     """The facts both engines print, from ``corosync-quorumtool -s`` (or ``crm cluster
     status``, which keeps its layout)."""
     def field(name: str) -> str | None:
-        m = re.search(rf"^{re.escape(name)}:\s*(.*)$", text, re.M)
+        m = re.search(rf"^{re.escape(name)}:\s*(.*)$", text, re.MULTILINE)
         return m.group(1).strip() if m else None
 
-    members = [int(m.group(1)) for m in re.finditer(r"^\s+(\d+)\s+\d+\s+\S+", text, re.M)]
+    members = [int(m.group(1)) for m in re.finditer(r"^\s+(\d+)\s+\d+\s+\S+", text, re.MULTILINE)]
     quorum = field("Quorum")
     flags = set((field("Flags") or "").split())
     return {"quorate": field("Quorate") == "Yes",
@@ -146,7 +146,7 @@ class HacrmCluster:
         from hacrm.engine import statusview
         try:
             st = self.sb.status(f"node{i}", timeout=10)
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:
             return None
         if not st.get("synced"):
             return None

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from cluster.conftest import TIMEOUT
 from hacrm.engine import control
 from hacrm.engine.cluster_cli import main as cluster_main
 from hacrm.engine.paths import Layout
-
-from cluster.conftest import TIMEOUT
 
 CRM = Path(sys.executable).parent / "crm"
 

@@ -8,11 +8,10 @@ import threading
 
 from lxml import etree
 
+from cluster.conftest import TIMEOUT
 from hacrm.backends.base import BackendError, CibVersion
 from hacrm.backends.embedded import connect
 from hacrm.engine.cibfiles import CibFiles
-
-from cluster.conftest import TIMEOUT
 
 
 class Writer(threading.Thread):
@@ -74,7 +73,7 @@ def test_kill_during_a_stream_of_commits_never_loses_an_acknowledged_one(cluster
             assert version >= last_version, (version, last_version)
             assert acked_ids <= ids
         clusters.start_node(sb, victim)
-        st = sb.wait_converged(timeout=TIMEOUT)
+        sb.wait_converged(timeout=TIMEOUT)
         # every node holds the same CIB and has written it (other nodes write in the
         # background: only the node that acknowledged a commit waits for its disk)
         st = sb.wait(lambda s: len({x["cib"]["digest"] for x in s.values()}) == 1 and all(

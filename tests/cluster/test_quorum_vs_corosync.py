@@ -7,11 +7,10 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from hacrm.engine import netns
 from oracles import oracle
 
 from cluster.corosync_oracle import CorosyncCluster, HacrmCluster, wait_members
+from hacrm.engine import netns
 
 pytestmark = pytest.mark.oracle
 

@@ -11,11 +11,10 @@ import time
 
 import pytest
 
+from cluster.conftest import TIMEOUT
 from hacrm.backends.base import CibConflict
 from hacrm.backends.embedded import connect
 from hacrm.engine import netns
-
-from cluster.conftest import TIMEOUT
 
 
 @pytest.fixture(params=["loopback", "netns"])

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from cluster.conftest import TIMEOUT
 from hacrm.engine import authkey as authkey_mod
 from hacrm.engine import control
 from hacrm.engine.authkey import packet_key
 from hacrm.engine.transport import PacketAuth
-
-from cluster.conftest import TIMEOUT
 
 
 def test_node_with_a_wrong_authkey_never_joins(clusters, tmp_path):

@@ -15,8 +15,16 @@ from hacrm.engine import config as cconf
 from hacrm.engine import wire
 from hacrm.engine.cibstore import Cib
 from hacrm.engine.membership import Log, Phase, SaveRingSeq, Shutdown, Tick, Transmit
-from hacrm.engine.node import (ApiCall, AppMessage, NodeCore, Notify, Packet, Persist, Persisted,
-                               Reply)
+from hacrm.engine.node import (
+    ApiCall,
+    AppMessage,
+    NodeCore,
+    Notify,
+    Packet,
+    Persist,
+    Persisted,
+    Reply,
+)
 from hacrm.engine.ordering import Timing
 
 TIMING = Timing(token=1.0, consensus=1.2, join=0.05, heartbeat=0.1, tick=0.02, retransmit=0.06,
@@ -151,7 +159,7 @@ class FakeCluster:
                         self._apply(dst, host.core.step(Packet(src, wire.decode(data)),
                                                         self.now))
                 else:
-                    _, _, _, i, core, eff = item
+                    _, _, _, i, core, _ = item
                     host = self.hosts[i]
                     if host.alive and host.core is core:
                         host.disk = Cib.from_text(core.cib.text())

@@ -13,8 +13,20 @@ import random
 from dataclasses import dataclass, field
 
 from hacrm.engine import wire
-from hacrm.engine.membership import (Broadcast, Deliver, Log, Membership, Phase, Receive,
-                                     SaveRingSeq, Shutdown, Tick, Transmit, View, ViewChange)
+from hacrm.engine.membership import (
+    Broadcast,
+    Deliver,
+    Log,
+    Membership,
+    Phase,
+    Receive,
+    SaveRingSeq,
+    Shutdown,
+    Tick,
+    Transmit,
+    View,
+    ViewChange,
+)
 from hacrm.engine.ordering import Timing
 
 FAST = Timing(token=1.0, consensus=1.2, join=0.05, heartbeat=0.1, tick=0.02, retransmit=0.06,

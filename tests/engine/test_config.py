@@ -6,9 +6,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from oracles import oracle
 
 from hacrm.engine import config as cconf
-from oracles import oracle
 
 BASIC = """\
 # a comment

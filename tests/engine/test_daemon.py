@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import pytest
+
 from engine.fakecluster import make_config
-from hacrm.engine.daemon import Daemon, resolve_node, StartupError
+from hacrm.engine.daemon import Daemon, StartupError, resolve_node
 from hacrm.engine.membership import Log
 from hacrm.engine.node import Notify
 from hacrm.engine.paths import Layout
-
-import pytest
 
 
 class Exploding:

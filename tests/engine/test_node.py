@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from engine.fakecluster import FakeCluster
 from hacrm.backends.base import CibVersion
 from hacrm.engine.cibstore import Cib
 from hacrm.engine.node import Send
-
-from engine.fakecluster import FakeCluster
 
 
 def with_resource(cib: Cib, rid: str) -> str:

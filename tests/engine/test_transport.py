@@ -6,7 +6,7 @@ import pytest
 
 from hacrm.engine.authkey import packet_key
 from hacrm.engine.faults import FaultError, FaultPlan, rule_from_json
-from hacrm.engine.transport import (OVERHEAD, REPLAY_WINDOW, PacketAuth, Rejected, RejectLog)
+from hacrm.engine.transport import OVERHEAD, REPLAY_WINDOW, PacketAuth, Rejected, RejectLog
 
 KEY = packet_key(b"k" * 256, "test")
 NODES = {1, 2, 3}
@@ -117,7 +117,7 @@ def test_remembered_incarnation_survives_receiver_restart():
 
 def test_reject_log_once_per_sender_reason_and_interval():
     log = RejectLog(interval=60)
-    lines = [log.note("10.0.0.9:5405", "bad-signature", t) for t in range(0, 50)]
+    lines = [log.note("10.0.0.9:5405", "bad-signature", t) for t in range(50)]
     assert sum(1 for line in lines if line) == 1
     assert log.note("10.0.0.8:5405", "bad-signature", 50)  # another sender: its own line
     assert log.note("10.0.0.9:5405", "replay", 50)  # another reason: its own line

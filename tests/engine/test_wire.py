@@ -9,8 +9,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hacrm.engine import wire
-from hacrm.engine.wire import (Ack, Commit, Data, Heartbeat, Install, Join, Leave, Nack,
-                               RecoverReq, Recovered, RingId, Submit, SubmitAck)
+from hacrm.engine.wire import (
+    Ack,
+    Commit,
+    Data,
+    Heartbeat,
+    Install,
+    Join,
+    Leave,
+    Nack,
+    Recovered,
+    RecoverReq,
+    RingId,
+    Submit,
+    SubmitAck,
+)
 
 ids = st.integers(1, 2**31)
 seqs = st.integers(0, 2**40)

@@ -18,9 +18,10 @@ the DC and the node list.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from hacrm.backends.base import BackendError, CibConflict, CibVersion
 from hacrm.engine.localapi import ApiClient, ApiError

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from lxml import etree
 
@@ -98,11 +99,11 @@ class Cib:
         self.lineage = lineage if lineage is not None else self.digest
 
     @classmethod
-    def from_text(cls, text: str | bytes) -> "Cib":
+    def from_text(cls, text: str | bytes) -> Cib:
         return cls(parse_cib(text))
 
     @classmethod
-    def empty(cls) -> "Cib":
+    def empty(cls) -> Cib:
         return cls.from_text(empty_cib_xml())
 
     @property

@@ -58,7 +58,7 @@ class Section:
     name: str
     line: int
     items: list[Item] = field(default_factory=list)
-    sections: list["Section"] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
 
     def get(self, key: str) -> Item | None:
         """The last ``key`` line in this section (corosync keeps the last one too)."""
@@ -68,7 +68,7 @@ class Section:
                 found = item
         return found
 
-    def children(self, name: str) -> list["Section"]:
+    def children(self, name: str) -> list[Section]:
         return [s for s in self.sections if s.name == name]
 
 

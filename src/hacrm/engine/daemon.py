@@ -32,8 +32,18 @@ from hacrm.engine.cibstore import Cib
 from hacrm.engine.faults import FaultError, FaultPlan, rule_from_json
 from hacrm.engine.localapi import ApiServer, Connection
 from hacrm.engine.membership import Log, SaveRingSeq, Shutdown, Tick, Transmit
-from hacrm.engine.node import (ApiCall, ApiCancel, AppMessage, NodeCore, Notify, Packet,
-                               Persist, Persisted, Reply, Send)
+from hacrm.engine.node import (
+    ApiCall,
+    ApiCancel,
+    AppMessage,
+    NodeCore,
+    Notify,
+    Packet,
+    Persist,
+    Persisted,
+    Reply,
+    Send,
+)
 from hacrm.engine.paths import Layout
 from hacrm.engine.quorum import QuorumConfigError
 from hacrm.engine.transport import MIN_MAX_PACKET, PacketAuth, UdpEndpoint
@@ -198,7 +208,7 @@ class Daemon:
             return
         try:
             effects = self.core.step(event, time.monotonic())
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             self.failed = err
             self.logger.exception("internal error in the cluster state machine; exiting")
             self.stopping.set()
@@ -226,7 +236,7 @@ class Daemon:
         self.step(ApiCall(call, "cib_update", {"op": op, "args": args}, body))
         try:
             return await asyncio.wait_for(fut, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.calls.pop(call, None)
             self.step(ApiCancel(call))
             return Reply(call, False, {}, f"no answer within {timeout:g} s")
@@ -307,7 +317,7 @@ class Daemon:
         self.step(ApiCall(call, op, args, body.encode()))
         try:
             reply: Reply = await asyncio.wait_for(fut, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.calls.pop(call, None)
             self.step(ApiCancel(call))
             return {"ok": False, "error": f"no answer within {timeout:g} s (is there a DC? "
@@ -384,7 +394,11 @@ class Daemon:
             await loop.create_datagram_endpoint(lambda: self.endpoint, local_addr=local)
         except OSError as err:
             raise StartupError(f"cannot bind UDP {local[0]}:{local[1]}: {err.strerror}")
-        await self.api.start()
+        try:
+            await self.api.start()
+        except OSError as err:
+            raise StartupError(f"cannot create the local API socket {self.layout.socket}: "
+                               f"{err.strerror or err}")
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)
         writer = asyncio.create_task(self._writer())
@@ -397,7 +411,7 @@ class Daemon:
             if stop is not None:
                 try:
                     await stop()
-                except Exception:  # noqa: BLE001 - stopping must go on
+                except Exception:
                     self.logger.exception("an extension failed to stop")
         if self.failed is None:
             self.log("notice", "shutting down: leaving the membership")
@@ -407,7 +421,7 @@ class Daemon:
         self._persist_wake.set()
         try:
             await asyncio.wait_for(self._persist_idle.wait(), 30)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.log("error", "the last CIB write did not finish in 30 s")
         writer.cancel()
         self.state.peers = dict(self.auth.known)

@@ -18,10 +18,31 @@ import json
 import os
 import socket
 import struct
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 MAX_LINE = 256 << 20
+#: sun_path holds 108 bytes; longer paths go through the directory's /proc/self/fd entry
+MAX_SUN_PATH = 100
+
+
+class _ShortPath:
+    """A path to ``path`` short enough for bind/connect, valid inside the ``with`` block."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = None
+
+    def __enter__(self) -> str:
+        if len(os.fsencode(str(self.path))) <= MAX_SUN_PATH:
+            return str(self.path)
+        self.fd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        return f"/proc/self/fd/{self.fd}/{self.path.name}"
+
+    def __exit__(self, *exc: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
 
 
 class ApiError(Exception):
@@ -88,8 +109,9 @@ class ApiServer:
             pass
         old = os.umask(0o077)
         try:
-            self.server = await asyncio.start_unix_server(self._client, path=str(self.path),
-                                                          limit=MAX_LINE)
+            with _ShortPath(self.path) as path:
+                self.server = await asyncio.start_unix_server(self._client, path=path,
+                                                              limit=MAX_LINE)
         finally:
             os.umask(old)
         os.chmod(self.path, 0o600)
@@ -169,7 +191,8 @@ class ApiClient:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             sock.settimeout(self.timeout)
             try:
-                sock.connect(str(self.path))
+                with _ShortPath(self.path) as path:
+                    sock.connect(path)
             except FileNotFoundError:
                 sock.close()
                 raise ApiError(f"no cluster node is running here (no socket {self.path}); "
@@ -193,7 +216,7 @@ class ApiClient:
             self._sock.close()
             self._sock = None
 
-    def __enter__(self) -> "ApiClient":
+    def __enter__(self) -> ApiClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -203,7 +226,7 @@ class ApiClient:
         while b"\n" not in self._buf:
             try:
                 chunk = sock.recv(1 << 20)
-            except socket.timeout:
+            except TimeoutError:
                 self.close()
                 raise ApiError("the cluster node daemon did not answer in time") from None
             except OSError as err:

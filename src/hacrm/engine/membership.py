@@ -33,8 +33,22 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from hacrm.engine.ordering import OrderedRing, Timing
-from hacrm.engine.wire import (Ack, Commit, Data, Heartbeat, Install, Join, Leave, Message, Nack,
-                               RecoverReq, Recovered, RingId, Submit, SubmitAck)
+from hacrm.engine.wire import (
+    Ack,
+    Commit,
+    Data,
+    Heartbeat,
+    Install,
+    Join,
+    Leave,
+    Message,
+    Nack,
+    Recovered,
+    RecoverReq,
+    RingId,
+    Submit,
+    SubmitAck,
+)
 
 # ---------------------------------------------------------------------------- events
 

@@ -37,8 +37,19 @@ from hacrm.engine import cibstore
 from hacrm.engine.cibstore import Cib, CibError
 from hacrm.engine.config import ClusterConfig
 from hacrm.engine.election import Candidate, elect
-from hacrm.engine.membership import (Broadcast, Deliver, Log, Membership, Receive, SaveRingSeq,
-                                     Shutdown, Tick, Transmit, View, ViewChange)
+from hacrm.engine.membership import (
+    Broadcast,
+    Deliver,
+    Log,
+    Membership,
+    Receive,
+    SaveRingSeq,
+    Shutdown,
+    Tick,
+    Transmit,
+    View,
+    ViewChange,
+)
 from hacrm.engine.ordering import Timing
 from hacrm.engine.quorum import NodeInfo, VoteQuorum
 from hacrm.engine.wire import Message, RingId
@@ -521,7 +532,7 @@ class NodeCore:
             prepared = cibstore.prepare(header["op"], header.get("args") or {}, body,
                                         header.get("attrs") or {})
             cibstore.apply_prepared(self.cib, prepared)
-        except Exception as err:  # noqa: BLE001 - a replica must survive any bad update
+        except Exception as err:
             self._log("error", f"cannot apply update {rid}: {err}; asking for the whole CIB")
             self._broadcast("cib-resync", {})
             self._dc_process()

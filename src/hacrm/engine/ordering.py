@@ -16,8 +16,8 @@ this module keeps everything above the stable point so that survivors can hand i
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from hacrm.engine.wire import Ack, Data, Message, Nack, RingId, Submit, SubmitAck
 
@@ -49,7 +49,7 @@ class Timing:
 
     @classmethod
     def from_ms(cls, token: int, consensus: int, join: int, heartbeat: int,
-                netmtu: int = 1500) -> "Timing":
+                netmtu: int = 1500) -> Timing:
         tick = min(0.02, heartbeat / 4000)
         return cls(token=token / 1000, consensus=consensus / 1000, join=join / 1000,
                    heartbeat=heartbeat / 1000, tick=tick,

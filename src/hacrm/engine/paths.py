@@ -23,7 +23,7 @@ class Layout:
 
     @classmethod
     def from_env(cls, root: str | Path | None = None,
-                 env: dict[str, str] | None = None) -> "Layout":
+                 env: dict[str, str] | None = None) -> Layout:
         environ = os.environ if env is None else env
         chosen = root if root is not None else environ.get(ROOT_ENV) or "/"
         return cls(Path(chosen).absolute())

@@ -42,7 +42,7 @@ class NodeInfo:
                 "w": self.wait_for_all_status, "f": self.first}
 
     @classmethod
-    def from_json(cls, nodeid: int, data: dict) -> "NodeInfo":
+    def from_json(cls, nodeid: int, data: dict) -> NodeInfo:
         def num(key: str) -> int:
             value = data.get(key)
             if type(value) is not int or not 0 <= value < 2**31:

@@ -81,7 +81,7 @@ class Sandbox:
         os.replace(tmp, self.dir / MANIFEST)
 
     @classmethod
-    def load(cls, directory: str | Path) -> "Sandbox":
+    def load(cls, directory: str | Path) -> Sandbox:
         d = Path(directory).absolute()
         try:
             data = json.loads((d / MANIFEST).read_text())
@@ -135,7 +135,7 @@ class Sandbox:
             for name in names or self.names():
                 try:
                     statuses[name] = self.status(name, timeout=5.0)
-                except Exception as err:  # noqa: BLE001 - a node being down is a state
+                except Exception as err:
                     statuses[name] = {"error": str(err)}
             if predicate(statuses):
                 return statuses

@@ -28,8 +28,8 @@ import socket
 import struct
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from hacrm.engine import wire
 from hacrm.engine.faults import FaultPlan

@@ -165,3 +165,23 @@ def test_clean_stop_is_seen_at_once_and_recorded(clusters):
         states = {s.get("uname"): s for s in root.iterfind("status/node_state")}
         return states["node3"].get("expected") == "down"
     sb.wait(recorded, TIMEOUT, "node3 recorded as cleanly down", ["node1"])
+
+
+def test_commits_replicate_over_a_lossy_reordering_duplicating_network(clusters):
+    sb = clusters.start(3)
+    sb.wait_converged(timeout=TIMEOUT)
+    rules = [{"kind": "loss", "p": 0.1, "duration": 120},
+             {"kind": "dup", "p": 0.1, "duration": 120},
+             {"kind": "delay", "ms": 2, "jitter": 10, "duration": 120}]
+    clusters.fault(sb, sb.names(), rules=rules)
+    names = sb.names()
+    for k in range(9):
+        commit(sb, names[k % 3], f"lossy{k}")
+        # the next commit reads another node's replica: let the change reach it first
+        sb.wait(lambda s: len({x["cib"]["digest"] for x in s.values()}) == 1, TIMEOUT,
+                "replication")
+    clusters.fault(sb, sb.names(), clear=True)
+    sb.wait(lambda s: len({x["cib"]["digest"] for x in s.values()}) == 1, TIMEOUT, "one CIB")
+    assert primitives(sb, "node3") == [f"lossy{k}" for k in range(9)]
+    rejected = sb.status("node1")["rejected"]
+    assert rejected.get("replay", 0) > 0  # the duplicates were there, and refused

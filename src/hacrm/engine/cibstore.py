@@ -211,11 +211,12 @@ def bootstrap_options(root: etree._Element) -> dict[str, str]:
 def _dc_properties(args: dict[str, Any], body: bytes) -> Mutation:
     """Set cluster properties the DC maintains (``dc-version``, ``cluster-infrastructure``,
     ``cluster-name``), as Pacemaker's controller does when it becomes DC."""
-    props_in = args.get("properties", {})
-    if not isinstance(props_in, dict) or not all(
-            isinstance(k, str) and k.replace("-", "").isalnum() for k in props_in):
-        raise CibError("properties must map property names to values")
-    wanted = sorted((k, str(v)) for k, v in props_in.items())
+    props_in = args.get("properties", [])
+    if not isinstance(props_in, list) or not all(
+            isinstance(p, list) and len(p) == 2 and isinstance(p[0], str)
+            and p[0].replace("-", "").isalnum() for p in props_in):
+        raise CibError("properties must be a list of [name, value] pairs")
+    wanted = [(name, str(value)) for name, value in props_in]
 
     def mutate(root: etree._Element) -> None:
         conf = root.find("configuration")

@@ -400,10 +400,12 @@ class NodeCore:
                    if str(n) not in known]
         if missing:
             self._queue_internal("add_nodes", {"nodes": missing})
-        wanted = {"dc-version": f"{__version__}-hacrm", "cluster-infrastructure": "hacrm",
-                  "cluster-name": self.config.totem.cluster_name}
+        # what Pacemaker's controller records on becoming DC, in its order
+        wanted = [["have-watchdog", "false"], ["dc-version", f"{__version__}-hacrm"],
+                  ["cluster-infrastructure", "hacrm"],
+                  ["cluster-name", self.config.totem.cluster_name]]
         current = cibstore.bootstrap_options(self.cib.root)
-        if any(current.get(k) != v for k, v in wanted.items()):
+        if any(current.get(k) != v for k, v in wanted):
             self._queue_internal("dc_properties", {"properties": wanted})
         nodes = [{"id": str(n.nodeid), "uname": n.name, "member": n.nodeid in members,
                   "clean": n.nodeid in self.clean_leavers} for n in self.config.nodes]

@@ -450,7 +450,11 @@ class Editor(Removals):
         try:
             elem = parse_xml(d.element)
         except CibXmlError as err:
-            raise _err(f"cannot parse XML data: {err}", d) from None
+            hint = None
+            if "=" in d.element and '"' not in d.element and "'" not in d.element:
+                hint = ("a command line loses the quotes around attribute values, as a shell "
+                        "does: put the whole XML in single quotes, or use load")
+            raise _err(f"cannot parse XML data: {err}", d, hint) from None
         section = {"node": "nodes", "primitive": "resources", "template": "resources",
                    "group": "resources", "clone": "resources", "master": "resources",
                    "bundle": "resources", "rsc_location": "constraints",

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from lark import Token
@@ -236,4 +237,14 @@ class OtherRules:
 
     # ------------------------------------------------------------ raw XML
     def xml(self, items: list[Token]) -> Definition:
-        return Definition("xml", str(items[0]), self.line)
+        raw = str(items[0])
+        if self.interactive:
+            # a command's words are shell words: quotes go, as crmsh sees them
+            try:
+                text = " ".join(shlex.split(raw))
+            except ValueError as err:
+                self.fail(f"cannot split the XML into words: {err}", items[0])
+                text = raw
+        else:
+            text = " ".join(raw.split())
+        return Definition("xml", text, self.line)

@@ -122,7 +122,9 @@ def _nvpair(nv: m.NvPair, opts: RenderOptions) -> str:
 def attr_set_text(keyword: str, s: m.AttrSet, opts: RenderOptions) -> str:
     """``params [$id-ref=..] [score:] [rule ...] name=value ...``"""
     out = f"{keyword} "
-    if s.id_ref is not None:
+    if s.tag == "utilization" and s.id and s.id in opts.referenced_rules:
+        out += nvpair_format("$id", s.id) + " "
+    elif s.id_ref is not None:
         out += nvpair_format("$id-ref", s.id_ref) + " "
     if s.score:
         out += f"{s.score}: "
@@ -533,13 +535,17 @@ def render(objects: Iterable[Any], opts: RenderOptions | None = None) -> str:
 
 
 def referenced_rule_ids(objects: Iterable[Any]) -> set[str]:
-    """Ids of rules that some other rule refers to (they are shown with their $id)."""
+    """Ids crmsh shows with ``$id=`` because something refers to them with ``$id-ref``: rules
+    and utilization sets (crmsh matches a reference's word with the element's tag, which
+    only these two share; a referenced ``params`` set is not shown with its id)."""
     from hacrm.cib.ids import children
 
     found: set[str] = set()
 
     def visit(obj: Any) -> None:
         if isinstance(obj, m.Rule) and obj.id_ref:
+            found.add(obj.id_ref)
+        elif isinstance(obj, m.AttrSet) and obj.id_ref and obj.tag == "utilization":
             found.add(obj.id_ref)
         for c in children(obj):
             visit(c)

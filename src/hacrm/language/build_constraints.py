@@ -113,6 +113,11 @@ class ConstraintRules:
                 key, value = self.score(rest[0], noattr=True, to_kind=True)
                 setattr(order, key, value)
             rest = rest[1:]
+        for tok in rest:
+            if isinstance(tok, Token) and tok.type == "SET_WORD" and \
+                    canonize(str(tok), ORDER_KINDS) is not None:
+                self.warn(f"{order.id}: `{tok}` is read as a resource; an order kind is "
+                          f"written with a colon (`{canonize(str(tok), ORDER_KINDS)}:`)")
         rest, tail = self._tail(rest, ("symmetrical",))
         if tail:
             value = tail[1].lower()

@@ -209,6 +209,9 @@ def _hint_for(word: str, expected: set[str] | frozenset[str]) -> str | None:
     """Suggest a keyword the user may have misspelt, or explain a common mistake."""
     keywords = []
     for name in expected:
+        if name.startswith("_KW_"):
+            keywords.append(name[4:].lower())
+            continue
         try:
             pattern = parser().get_terminal(name).pattern
         except KeyError:

@@ -185,3 +185,49 @@ def test_commits_replicate_over_a_lossy_reordering_duplicating_network(clusters)
     assert primitives(sb, "node3") == [f"lossy{k}" for k in range(9)]
     rejected = sb.status("node1")["rejected"]
     assert rejected.get("replay", 0) > 0  # the duplicates were there, and refused
+
+
+def test_messages_from_every_node_are_delivered_in_one_order_everywhere(clusters):
+    from hacrm.engine.localapi import ApiClient
+
+    sb = clusters.start(3)
+    sb.wait_converged(timeout=TIMEOUT)
+    watchers = {}
+    for name in sb.names():
+        client = ApiClient(sb.layout(name).socket, timeout=TIMEOUT)
+        watchers[name] = (client, client.events())
+    senders = {name: ApiClient(sb.layout(name).socket, timeout=TIMEOUT)
+               for name in sb.names()}
+    for k in range(40):  # interleaved: every node sends while the others do
+        for name, client in senders.items():
+            client.call("send", {"kind": "test", "header": {"k": k}}, f"{name}:{k}")
+    orders = {}
+    for name, (client, stream) in watchers.items():
+        got = []
+        for event, data in stream:
+            if event == "message" and data["kind"] == "test":
+                got.append(data["body"])
+                if len(got) == 120:
+                    break
+        orders[name] = got
+        client.close()
+    for client in senders.values():
+        client.close()
+    first = orders["node1"]
+    assert orders["node2"] == first and orders["node3"] == first
+    for name in sb.names():  # each sender's own messages keep their order
+        assert [m for m in first if m.startswith(name)] == [f"{name}:{k}" for k in range(40)]
+
+
+def test_watchers_see_membership_and_cib_changes(clusters):
+    sb = clusters.start(2)
+    sb.wait_converged(timeout=TIMEOUT)
+    events = connect("node1", str(sb.dir)).watch()
+    commit(sb, "node2", "watched")
+    clusters.kill(sb, "node2")
+    seen: list[str] = []
+    for event, data in events:
+        seen.append(event)
+        if event == "view" and data["members"] == [1]:
+            break
+    assert "cib" in seen and "view" in seen

@@ -151,14 +151,22 @@ class EmbeddedBackend:
         return _version(result.get("version"))
 
     def watch(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Membership, quorum, DC and CIB change events, as they happen."""
+        """Membership, quorum, DC and CIB change events from now on, as they happen."""
         client = ApiClient(self.socket_path, timeout=None)  # type: ignore[arg-type]
         try:
-            yield from client.events()
+            stream = client.events()
         except ApiError as err:
-            raise BackendError(str(err)) from None
-        finally:
             client.close()
+            raise BackendError(str(err)) from None
+
+        def events() -> Iterator[tuple[str, dict[str, Any]]]:
+            try:
+                yield from stream
+            except ApiError as err:
+                raise BackendError(str(err)) from None
+            finally:
+                client.close()
+        return events()
 
 
 def socket_for(node: str | None = None, sandbox_dir: str | None = None,

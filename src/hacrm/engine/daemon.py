@@ -195,6 +195,9 @@ class Daemon:
                 self.state.ring_seq = max(self.state.ring_seq, eff.seq)
                 self._state_dirty = True
             elif isinstance(eff, AppMessage):
+                self.api.broadcast("message", {
+                    "kind": eff.kind, "origin": eff.origin, "header": eff.header,
+                    "body": eff.body.decode("utf-8", "replace")})
                 for listener in self.listeners:
                     listener(eff)
 

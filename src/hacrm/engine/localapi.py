@@ -265,12 +265,15 @@ class ApiClient:
             raise ApiError(reply.get("error") or "request failed", reply.get("result"))
         return reply.get("result") or {}
 
-    def events(self):
-        """Turn this connection into an event stream (``watch``); yields (event, data)."""
+    def events(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Turn this connection into an event stream (``watch``) at once; the iterator yields
+        (event, data) from that moment on."""
         self.call("watch")
+        return self._stream()
+
+    def _stream(self) -> Iterator[tuple[str, dict[str, Any]]]:
         sock = self._connect()
         while True:
-            line = self._readline(sock)
-            obj = json.loads(line)
+            obj = json.loads(self._readline(sock))
             if "event" in obj:
                 yield obj["event"], obj.get("data") or {}

@@ -239,9 +239,7 @@ class Editor(Removals):
             self._adopt_children(d, found)
         self._place(obj)
         self._index(obj)
-        self._touch(obj)
-        for child in found:
-            self._touch(child)
+        self._touch(obj)  # (the resources it adopts are not flagged as changed, as in crmsh)
         if d.kind in ("group", "clone", "ms", "bundle"):
             self._redirect_constraints(obj)
 

@@ -77,6 +77,16 @@ class FakeNet:
     def kill(self, i: int) -> None:
         self.nodes[i].alive = False
 
+    def pause(self, i: int) -> None:
+        """Stop the node's process (SIGSTOP): no ticks, nothing received, state kept."""
+        self.nodes[i].alive = False
+
+    def resume(self, i: int) -> None:
+        """SIGCONT: what arrived meanwhile is discarded (as the daemon drains its socket) and
+        the first thing the core sees is a very late tick."""
+        self.nodes[i].alive = True
+        self._apply(i, self.nodes[i].core.step(Tick(), self.now))
+
     def shutdown(self, i: int) -> None:
         self._apply(i, self.nodes[i].core.step(Shutdown(), self.now))
         self.nodes[i].alive = False

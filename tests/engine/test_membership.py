@@ -156,6 +156,21 @@ def test_survivors_agree_on_messages_in_flight_when_a_member_dies():
             assert got == [f"msg {k}".encode() * 20 for k in range(30) if 1 + k % 4 == i]
 
 
+def test_a_paused_node_rejoins_in_one_merge_without_breaking_the_majority():
+    net = FakeNet(3)
+    net.run_until(net.settled, 5)
+    net.pause(3)
+    net.run_until(lambda: net.settled({1, 2}), 10)
+    views_before = {i: len(net.nodes[i].views) for i in (1, 2)}
+    net.run(2)
+    net.resume(3)
+    net.run_until(net.settled, 10)
+    net.run(1)
+    for i in (1, 2):
+        new_views = net.nodes[i].views[views_before[i]:]
+        assert [v.members for v in new_views] == [(1, 2, 3)], new_views
+
+
 def test_own_stall_is_forgiven_not_blamed_on_peers():
     core = Membership(1, (1, 2), FAST, now=0.0)
     core.phase = Phase.OPERATIONAL

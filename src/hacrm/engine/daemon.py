@@ -162,6 +162,7 @@ class Daemon:
         self.extensions: list[Any] = []
         self.faults = FaultPlan()
         self.failed: BaseException | None = None
+        self.last_tick = time.monotonic()
 
     # -- logging ------------------------------------------------------------------------
     def log(self, level: str, text: str) -> None:
@@ -250,6 +251,13 @@ class Daemon:
         next_save = time.monotonic()
         while not self.stopping.is_set():
             await asyncio.sleep(tick)
+            now = time.monotonic()
+            if now - self.last_tick > self.core.timing.token / 2:
+                dropped = self.endpoint.drain()
+                if dropped:
+                    self.log("warning", f"discarded {dropped} packet(s) received while this "
+                                        "daemon was not running")
+            self.last_tick = now
             self.step(Tick())
             now = time.monotonic()
             if (self._state_dirty or self.auth.changed) and now >= next_save:
@@ -448,6 +456,16 @@ class Daemon:
             self.log("info", f"extension {name} attached")
 
     def _on_message(self, src: int, msg: Any) -> None:
+        now = time.monotonic()
+        if now - self.last_tick > self.core.timing.token / 2:
+            # We were not running (stopped, starved) for a long while and this is the first
+            # thing we see: drop the backlog, let the core notice the stall, start afresh.
+            dropped = self.endpoint.drain() + 1
+            self.last_tick = now
+            self.step(Tick())
+            self.log("warning", f"discarded {dropped} packet(s) received while this daemon "
+                                "was not running")
+            return
         self.step(Packet(src, msg))
 
 

@@ -355,15 +355,17 @@ class Membership:
             if node != self.me:
                 self._send(node, join)
 
-    def _stale(self, join: Join, members: tuple[int, ...]) -> bool:
-        """A join left over from the round that formed ``members`` (a late resend)."""
-        return set(join.proc - join.fail) == set(members)
+    def _stale(self, join: Join, ring: RingId, members: tuple[int, ...]) -> bool:
+        """A join left over from the round that formed ``ring`` (a late resend): it comes
+        from the sender's previous ring and proposes exactly this ring's members."""
+        return join.ring.seq < ring.seq and set(join.proc - join.fail) == set(members)
 
     def _on_join(self, src: int, join: Join, now: float) -> None:
         self.max_seq = max(self.max_seq, join.max_seq, join.ring.seq)
         if self.phase is Phase.OPERATIONAL:
             if src in self.cur.members:
-                if join.ring != self.cur.ring and self._stale(join, self.cur.members):
+                if join.ring != self.cur.ring and self._stale(join, self.cur.ring,
+                                                              self.cur.members):
                     return
             elif self.me in join.fail:
                 return
@@ -374,7 +376,8 @@ class Membership:
         if self.phase in (Phase.COMMIT, Phase.RECOVERY):
             rec = self.recovery
             assert rec is not None
-            if src not in rec.commit.members or self._stale(join, rec.commit.members):
+            if src not in rec.commit.members or self._stale(join, rec.commit.ring,
+                                                             rec.commit.members):
                 return
             if join.ring == rec.commit.ring:
                 return

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import os
 import socket
 import struct
 import time
@@ -223,6 +224,29 @@ class UdpEndpoint(asyncio.DatagramProtocol):
             return
         self.received += 1
         self.on_message(sender, msg)
+
+    def drain(self) -> int:
+        """Read and discard every datagram waiting in the socket; return how many.
+
+        Used after the daemon was stalled: what piled up meanwhile is old news (a join
+        saying we are gone, sent seconds ago) and acting on it would do harm; everything
+        the protocol needs is repeated or retransmitted anyway.
+        """
+        if self.transport is None:
+            return 0
+        sock = self.transport.get_extra_info("socket")
+        if sock is None:
+            return 0
+        count = 0
+        while count < 1_000_000:
+            try:
+                os.read(sock.fileno(), 65536)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                break
+            count += 1
+        return count
 
     def error_received(self, exc: Exception) -> None:
         # ICMP errors (a peer's port closed) say nothing reliable; the token timeout decides

@@ -35,21 +35,30 @@ def pair(clusters, tmp_path):
             c.stop()
 
 
-def same(theirs, ours, groups: list[set[int]], settle: float = 1.5) -> None:
-    wait_members(theirs, groups)
-    wait_members(ours, groups)
-    time.sleep(settle)  # let votequorum finish its own round on both sides
-    a = wait_members(theirs, groups)
-    b = wait_members(ours, groups)
-    for i in a:
-        keys = ("quorate", "expected", "total", "quorum", "flags")
-        assert {k: a[i][k] for k in keys} == {k: b[i][k] for k in keys}, (
-            f"node {i} in {groups}: corosync {a[i]}, hacrm {b[i]}")
+KEYS = ("quorate", "expected", "total", "quorum", "flags")
 
 
-def both(action, *args) -> None:
-    for cluster in action:
-        getattr(cluster[0], cluster[1])(*args)
+def _facts(statuses: dict[int, dict]) -> dict[int, dict]:
+    return {i: {k: st[k] for k in KEYS} for i, st in statuses.items()}
+
+
+def same(theirs, ours, groups: list[set[int]], until=None, timeout: float = 90.0) -> None:
+    """Poll both clusters until they show the memberships ``groups`` and the same votequorum
+    facts on every node (and corosync's satisfy ``until``), twice in a row half a second
+    apart; fail with both sides' facts when that does not happen in ``timeout``."""
+    deadline = time.monotonic() + timeout
+    a: dict = {}
+    b: dict = {}
+    agreed_once = False
+    while time.monotonic() < deadline:
+        a = wait_members(theirs, groups, timeout)
+        b = wait_members(ours, groups, timeout)
+        ok = _facts(a) == _facts(b) and (until is None or all(until(x) for x in a.values()))
+        if ok and agreed_once:
+            return
+        agreed_once = ok
+        time.sleep(0.5)
+    raise AssertionError(f"{groups}: corosync {_facts(a)}\n             hacrm {_facts(b)}")
 
 
 def test_majority_of_three(pair):
@@ -113,13 +122,17 @@ def test_auto_tie_breaker_even_split(pair):
 
 
 def test_last_man_standing_cascade(pair):
-    quorum = "\tlast_man_standing: 1\n\tlast_man_standing_window: 3000\n\twait_for_all: 1\n"
+    quorum = "\tlast_man_standing: 1\n\tlast_man_standing_window: 2000\n\twait_for_all: 1\n"
     theirs, ours = pair(4, quorum)
     for c in (theirs, ours):
         for i in (1, 2, 3, 4):
             c.start(i)
     same(theirs, ours, [{1, 2, 3, 4}])
-    for victim, rest in ((4, {1, 2, 3}), (3, {1, 2}), (2, {1})):
+
+    def recalculated(st: dict) -> bool:  # the window passed: expected votes = nodes present
+        return st["expected"] == len(st["members"])
+    for victim, rest, until in ((4, {1, 2, 3}, recalculated), (3, {1, 2}, recalculated),
+                                (2, {1}, None)):
         for c in (theirs, ours):
             c.kill(victim)
-        same(theirs, ours, [rest], settle=5.0)  # past the window
+        same(theirs, ours, [rest], until)

@@ -156,6 +156,21 @@ def test_save_and_load_keeps_the_last_backups(tmp_path):
     assert oct(os.stat(tmp_path / "cib.xml").st_mode & 0o777) == "0o600"
 
 
+def test_status_changes_do_not_push_configurations_out_of_the_backups(tmp_path):
+    files = CibFiles(tmp_path, backups=3)
+    configs = versions(2)
+    for cib in configs:
+        files.save(cib.text(), cib.version)
+    cib = Cib(configs[-1].copy())
+    for k in range(20):
+        cibstore.apply(cib, "status_replace", {}, f'<node_state id="1" k="{k}"/>'.encode())
+        files.save(cib.text(), cib.version)
+    assert sorted(p.name for p in tmp_path.glob("cib-*.raw")) == [
+        "cib-1.raw", "cib-2.raw", "cib-latest.raw"]
+    loaded = CibFiles(tmp_path).load()
+    assert loaded.cib.version == cib.version == CibVersion(0, 3, 20)
+
+
 def test_corrupt_cib_xml_falls_back_to_the_newest_verified_copy(tmp_path):
     files = CibFiles(tmp_path)
     for cib in versions(3):
@@ -178,11 +193,14 @@ class Crash(Exception):
     pass
 
 
+@pytest.mark.parametrize("change", ["configuration", "status"])
 def test_a_crash_at_any_point_of_a_save_leaves_the_previous_or_the_new_cib(tmp_path,
-                                                                           monkeypatch):
+                                                                           monkeypatch, change):
     """Kill the save after each of its durable steps; the loader must always find a verified
     CIB at least as new as the last save that completed."""
     old, new = versions(2)
+    if change == "status":
+        new = cibstore.apply(Cib(old.copy()), "status_replace", {}, b'<node_state id="1"/>')
     real_replace = os.replace
     real_fsync = os.fsync
     steps = 0

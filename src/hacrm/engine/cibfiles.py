@@ -1,7 +1,9 @@
 """The CIB on disk: crash-safe writes, a digest beside each file, the last backups kept.
 
-A save writes the new CIB first as the next numbered backup (``cib-N.raw`` with
-``cib-N.raw.sig``) and only then replaces ``cib.xml`` and ``cib.xml.sig``; every file goes
+A save writes the new CIB first as a verified copy of its own and only then replaces
+``cib.xml`` and ``cib.xml.sig``: a new configuration (epoch) becomes the next numbered backup
+(``cib-N.raw`` with ``cib-N.raw.sig``, the last ten kept, so they hold the configuration's
+history), a status-only change goes to the single slot ``cib-latest.raw``.  Every file goes
 through a temporary file, ``fsync`` and ``rename``, and the directory is synced.  Whatever
 instant a crash hits, some complete, verified copy of the newest acknowledged CIB exists, and
 loading takes the highest-versioned copy whose digest matches.  A ``cib.xml`` without a
@@ -66,6 +68,8 @@ class CibFiles:
     def __init__(self, directory: Path, backups: int = DEFAULT_BACKUPS) -> None:
         self.dir = Path(directory)
         self.backups = max(1, backups)
+        #: (admin_epoch, epoch) of the newest numbered backup, once known
+        self._backup_key: tuple[int, int] | None = None
 
     @property
     def main(self) -> Path:
@@ -78,21 +82,45 @@ class CibFiles:
             return []
         return sorted(int(m.group(1)) for n in names if (m := _RAW.match(n)))
 
-    def save(self, text: str) -> None:
+    def _newest_backup_key(self, numbers: list[int]) -> tuple[int, int] | None:
+        for n in reversed(numbers):
+            data, verified = self._read(self.dir / f"cib-{n}.raw")
+            if data is not None and verified:
+                try:
+                    v = Cib.from_text(data).version
+                except CibError:
+                    continue
+                return (v.admin_epoch, v.epoch)
+        return None
+
+    def save(self, text: str, version: CibVersion | None = None) -> None:
         """Write ``text`` as the new CIB (blocking, durable when it returns)."""
         self.dir.mkdir(parents=True, exist_ok=True)
         data = text.encode()
         sig = (_digest(data) + "\n").encode()
+        if version is None:
+            version = Cib.from_text(data).version
         numbers = self._numbers()
-        n = (numbers[-1] + 1) if numbers else 1
-        raw = self.dir / f"cib-{n}.raw"
-        _write(raw, data)
-        _write(raw.with_name(raw.name + ".sig"), sig)
+        if self._backup_key is None:
+            self._backup_key = self._newest_backup_key(numbers)
+        key = (version.admin_epoch, version.epoch)
+        if key != self._backup_key:
+            n = (numbers[-1] + 1) if numbers else 1
+            copy = self.dir / f"cib-{n}.raw"
+        else:
+            n = None
+            copy = self.dir / "cib-latest.raw"
+        _write(copy, data)
+        _write(copy.with_name(copy.name + ".sig"), sig)
         _sync_dir(self.dir)
         _write(self.main, data)
         _write(self.main.with_name("cib.xml.sig"), sig)
-        _write(self.dir / "cib.last", f"{n}\n".encode())
+        if n is not None:
+            _write(self.dir / "cib.last", f"{n}\n".encode())
         _sync_dir(self.dir)
+        if n is None:
+            return
+        self._backup_key = key
         for old in numbers:
             if old <= n - self.backups:
                 for suffix in ("", ".sig"):
@@ -123,8 +151,8 @@ class CibFiles:
                 pass
         best: tuple[CibVersion, int, Cib, str] | None = None
         unverified: tuple[Cib, str] | None = None
-        candidates = [(self.main, 1)] + [(self.dir / f"cib-{n}.raw", 0)
-                                         for n in reversed(self._numbers())]
+        candidates = [(self.main, 1), (self.dir / "cib-latest.raw", 0)] + [
+            (self.dir / f"cib-{n}.raw", 0) for n in reversed(self._numbers())]
         for path, preference in candidates:
             data, verified = self._read(path)
             if data is None:

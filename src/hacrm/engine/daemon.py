@@ -280,7 +280,7 @@ class Daemon:
                 # the current CIB, whatever number of changes led to it
                 text, version = self.core.cib.text(), self.core.cib.version
                 try:
-                    await asyncio.to_thread(self.files.save, text)
+                    await asyncio.to_thread(self.files.save, text, version)
                 except OSError as err:
                     self.log("error", f"cannot write the CIB to {self.files.dir}: {err}; "
                                       "retrying in 1 s")

@@ -33,8 +33,11 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) -m "not slow and not cluster" $(PYTEST_ARGS)
 
+# Every benchmark runs ours and the oracle side by side and prints the ratio.
+BENCHES := $(sort $(wildcard bench/*.py))
+
 bench: $(STAMP)
-	$(BIN)/python bench/load_config.py
+	@for b in $(BENCHES); do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check src tests bench || true

@@ -34,6 +34,7 @@ from lxml import etree
 
 from hacrm.backends.base import CibVersion
 from hacrm.cib.document import empty_cib_xml
+from hacrm.engine import statusops
 
 
 class CibError(Exception):
@@ -305,6 +306,8 @@ OPERATIONS: dict[str, Operation] = {
     "dc_properties": Operation("config", _dc_properties),
     "membership": Operation("status", _membership),
     "status_replace": Operation("status", _status_replace),
+    # the controller's: resource history and node attributes (hacrm.engine.statusops)
+    **{name: Operation(kind, prep) for name, (kind, prep) in statusops.OPERATIONS.items()},
 }
 
 

@@ -8,10 +8,13 @@ Both sides start from an empty CIB file made the way Pacemaker makes one; crmsh 
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -93,5 +96,13 @@ def schema_complaints(crm_verify: str, cib: Path) -> str:
     return ""
 
 
+@lru_cache(maxsize=1)
+def _scratch_root() -> Path:
+    """One directory per test process for every scratch CIB, removed when the process ends."""
+    root = Path(tempfile.mkdtemp(prefix="hacrm-tests-"))
+    atexit.register(shutil.rmtree, root, True)
+    return root
+
+
 def scratch_dir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="hacrm-diff-"))
+    return Path(tempfile.mkdtemp(dir=_scratch_root()))

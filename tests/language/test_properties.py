@@ -10,13 +10,12 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from language.crmsh_oracle import normalised_configuration
+from language.crmsh_oracle import normalised_configuration, scratch_dir
 from language.scriptgen import configuration, corruption
 from hacrm.backends.file import FileBackend
 from hacrm.cib.batch import BatchResult, run_script
@@ -28,7 +27,7 @@ PROFILE = settings(max_examples=100, deadline=None, derandomize=True,
 
 
 def _fresh() -> Path:
-    path = Path(tempfile.mkdtemp(prefix="hacrm-prop-")) / "cib.xml"
+    path = scratch_dir() / "cib.xml"
     path.write_text(empty_cib_xml())
     return path
 

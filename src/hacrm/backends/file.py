@@ -7,7 +7,6 @@ leaves a half-written CIB, and a commit is refused when the file changed since i
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +93,8 @@ def _serialise(root: etree._Element) -> str:
 def write_atomically(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` so that readers see the old or the new file, never a mix."""
     directory = path.parent if str(path.parent) else Path(".")
+    import tempfile  # only writers pay for it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -13,11 +13,30 @@ no field for are kept in ``extra`` dictionaries for the same reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterator, Union
+from dataclasses import dataclass, field, fields
+from typing import Any, Callable, Iterator, Union
 
 
-@dataclass
+def _repr(self: Any) -> str:
+    inner = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
+    return f"{type(self).__name__}({inner})"
+
+
+def _element(cls: type) -> type:
+    """A model class: a dataclass compared by identity, with one shared ``__repr__``.
+
+    Elements are edited in place and found by identity (a group's member, the constraint being
+    rewritten); equal content is compared through the XML, never with ``==``.  Not generating
+    ``__eq__`` and ``__repr__`` for every class also halves the import time of this module,
+    which every ``crm`` command pays.
+    """
+    made: Callable[[type], type] = dataclass(eq=False, repr=False)
+    made_cls = made(cls)
+    made_cls.__repr__ = _repr  # type: ignore[assignment]
+    return made_cls
+
+
+@_element
 class Raw:
     """An XML element kept verbatim (its serialised text) because the model does not interpret it."""
 
@@ -28,7 +47,7 @@ class Raw:
 # ---------------------------------------------------------------- attribute sets and rules
 
 
-@dataclass
+@_element
 class NvPair:
     """``<nvpair>``: a name with an optional value, or a reference to another nvpair."""
 
@@ -40,7 +59,7 @@ class NvPair:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class Expression:
     """``<expression>``: ``attribute op value`` or ``defined attribute``."""
 
@@ -55,7 +74,7 @@ class Expression:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class DateSpec:
     """``<date_spec>`` or ``<duration>`` under a date expression: calendar fields as attributes."""
 
@@ -66,7 +85,7 @@ class DateSpec:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class DateExpression:
     """``<date_expression>``: ``lt``/``gt`` a date, ``in_range`` start/end/duration, ``date_spec``."""
 
@@ -83,7 +102,7 @@ class DateExpression:
 RuleItem = Union[Expression, DateExpression, "Rule", Raw]
 
 
-@dataclass
+@_element
 class Rule:
     """``<rule>``: expressions joined by one boolean operator, with a score or score-attribute."""
 
@@ -99,7 +118,7 @@ class Rule:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class AttrSet:
     """An attribute set: instance_attributes, meta_attributes, utilization, cluster_property_set.
 
@@ -134,7 +153,7 @@ class AttrSet:
 # ---------------------------------------------------------------- operations and resources
 
 
-@dataclass
+@_element
 class Op:
     """``<op>``: a resource operation.
 
@@ -155,7 +174,7 @@ class Op:
         return self.attrs.get("interval")
 
 
-@dataclass
+@_element
 class Operations:
     """``<operations>``: the op list of a primitive or template, possibly a reference."""
 
@@ -166,7 +185,7 @@ class Operations:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class Primitive:
     """``<primitive>`` (or ``<template>`` when ``is_template``): a single resource."""
 
@@ -200,7 +219,7 @@ class Primitive:
         return ":".join(parts)
 
 
-@dataclass
+@_element
 class Group:
     """``<group>``: primitives started in order and kept together."""
 
@@ -214,7 +233,7 @@ class Group:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class Clone:
     """``<clone>`` or (``tag == "master"``) the older ``<master>`` promotable clone."""
 
@@ -237,7 +256,7 @@ class Clone:
         return None
 
 
-@dataclass
+@_element
 class BundlePart:
     """A part of a bundle (docker, rkt, network, storage) with its attributes and sub-elements."""
 
@@ -246,7 +265,7 @@ class BundlePart:
     children: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
 
-@dataclass
+@_element
 class Bundle:
     """``<bundle>``: a containerised resource.
 
@@ -280,7 +299,7 @@ Resource = Union[Primitive, Group, Clone, Bundle]
 # ---------------------------------------------------------------- constraints
 
 
-@dataclass
+@_element
 class ResourceSet:
     """``<resource_set>``: resources referenced together by a constraint."""
 
@@ -296,7 +315,7 @@ class ResourceSet:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class Location:
     """``<rsc_location>``: node preference of a resource, by score and node or by rules."""
 
@@ -316,7 +335,7 @@ class Location:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class Colocation:
     """``<rsc_colocation>``: place ``rsc`` relative to ``with_rsc`` (or resource sets)."""
 
@@ -337,7 +356,7 @@ class Colocation:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class Order:
     """``<rsc_order>``: start ``then`` after ``first`` (or resource sets in sequence)."""
 
@@ -358,7 +377,7 @@ class Order:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class Ticket:
     """``<rsc_ticket>``: resources that may run only while a ticket is granted."""
 
@@ -379,7 +398,7 @@ Constraint = Union[Location, Colocation, Order, Ticket]
 # ---------------------------------------------------------------- nodes, options, the rest
 
 
-@dataclass
+@_element
 class Node:
     """``<node>``: a cluster node with its permanent attributes and utilization."""
 
@@ -394,7 +413,7 @@ class Node:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class NvSet:
     """A cluster option set: ``property`` (cluster_property_set), ``rsc_defaults`` or
     ``op_defaults`` (a meta_attributes set inside those sections)."""
@@ -408,7 +427,7 @@ class NvSet:
         return self.attrs.id or ""
 
 
-@dataclass
+@_element
 class FencingLevel:
     """``<fencing-level>``: devices tried, in index order, to fence a target."""
 
@@ -424,7 +443,7 @@ class FencingLevel:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class FencingTopology:
     """``<fencing-topology>``: all fencing levels (there is one such element)."""
 
@@ -434,7 +453,7 @@ class FencingTopology:
     id = "fencing_topology"
 
 
-@dataclass
+@_element
 class Tag:
     """``<tag>``: a name for a list of resources (or other elements)."""
 
@@ -445,7 +464,7 @@ class Tag:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class AclPermission:
     """``<acl_permission>``: read/write/deny on an xpath, an id reference or an element type."""
 
@@ -461,7 +480,7 @@ class AclPermission:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class AclRole:
     """``<acl_role>``: a named list of permissions."""
 
@@ -473,7 +492,7 @@ class AclRole:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class AclRight:
     """A pre-2.0 ACL rule (``<read>``, ``<write>``, ``<deny>``) inside an ``<acl_user>``."""
 
@@ -481,7 +500,7 @@ class AclRight:
     attrs: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@_element
 class AclUser:
     """``<acl_user>`` (pre-2.0 ACLs): role references and inline rules."""
 
@@ -490,7 +509,7 @@ class AclUser:
     comments: list[str] = field(default_factory=list)
 
 
-@dataclass
+@_element
 class AclTarget:
     """``<acl_target>`` (a user) or, with ``tag == "acl_group"``, ``<acl_group>``: roles granted."""
 
@@ -503,7 +522,7 @@ class AclTarget:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class Recipient:
     """``<recipient>`` of an alert."""
 
@@ -515,7 +534,7 @@ class Recipient:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class SelectAttribute:
     """``<attribute>`` under ``<select_attributes>``: a node attribute whose changes alert."""
 
@@ -525,7 +544,7 @@ class SelectAttribute:
     order: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
-@dataclass
+@_element
 class AlertSelect:
     """``<select>`` of an alert: which event kinds (and attributes) are sent."""
 
@@ -533,7 +552,7 @@ class AlertSelect:
     attributes: list[SelectAttribute] = field(default_factory=list)
 
 
-@dataclass
+@_element
 class Alert:
     """``<alert>``: an agent called on cluster events, with its recipients."""
 
@@ -558,7 +577,7 @@ SECTIONS = (
 )
 
 
-@dataclass
+@_element
 class Configuration:
     """The ``<configuration>`` section: every element, grouped as the XML groups them.
 

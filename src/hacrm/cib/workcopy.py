@@ -21,7 +21,6 @@ from lxml import etree
 
 from hacrm.backends.base import Backend, BackendError, CibVersion
 from hacrm.cib import model as m
-from hacrm.cib.check import schema_diagnostics, semantic_warnings
 from hacrm.cib.defaults import drop_read_defaults
 from hacrm.cib.document import DEFAULT_SCHEMA, CibDocument
 from hacrm.cib.edit import Editor, kind_of, object_key
@@ -294,6 +293,8 @@ class WorkingCopy:
         if schema_version(schema) is None:
             raise ConfigureError([Diagnostic("error", f"schema {schema} is not supported",
                                              hint="pacemaker-3.0 ... pacemaker-3.9")])
+        from hacrm.cib.check import schema_diagnostics
+
         problems = schema_diagnostics(write_configuration(self.editor.cfg), schema)
         if problems:
             raise ConfigureError(problems + [Diagnostic(
@@ -410,6 +411,7 @@ class WorkingCopy:
 
     def verify(self) -> list[Diagnostic]:
         """crmsh's warnings about the staged configuration, and Pacemaker's schema errors."""
+        from hacrm.cib.check import semantic_warnings
         from hacrm.cib.xmlio import write_configuration
 
         warnings = semantic_warnings(self.editor)
@@ -421,6 +423,8 @@ class WorkingCopy:
         key = (self.editor.edits, id(self.editor.cfg), self.schema)
         if self._schema_cache is not None and self._schema_cache[0] == key:
             return list(self._schema_cache[1])
+        from hacrm.cib.check import schema_diagnostics
+
         found = schema_diagnostics(conf, self.schema, self.editor.origins)
         self._schema_cache = (key, found)
         return list(found)
@@ -436,6 +440,8 @@ class WorkingCopy:
         document = self._document()
         root = document.to_element()
         changed = {object_key(o) for o in self.changed_objects()}
+        from hacrm.cib.check import semantic_warnings
+
         diagnostics = semantic_warnings(self.editor, only=changed) \
             + self._schema_check(root.find("configuration"))
         errors = [d for d in diagnostics if d.severity == "error"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -402,6 +401,8 @@ class ConfigureLevel(BaseLevel):
         cib = self.wc().cib_xml()
         options = SimulateOptions(run=True, simulate=True, show_scores="scores" in args)
         if "execution-date" not in cib[:2000]:
+            from datetime import UTC
+
             options.now = datetime.now(UTC)
         try:
             result = simulate(cib, options)

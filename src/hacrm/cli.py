@@ -257,6 +257,8 @@ def _run(args: Arguments, early: EarlyPrompt | None = None) -> int:
     if args.node:
         session.node = args.node
         session.flags.node_given = True
+        # the cluster level hands its words to the engine's CLI, which finds the node here
+        os.environ["HACRM_NODE"] = args.node
     ctx = Context(session)
     if args.cib and not ctx.run(f"cib use {args.cib}"):
         return 1

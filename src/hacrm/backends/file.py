@@ -12,6 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from hacrm import xmlsafe
 from hacrm.backends.base import BackendError, CibConflict, CibVersion
 from hacrm.cib.document import CibDocument, empty_cib_xml
 from hacrm.cib.xmlio import CibXmlError, parse_xml
@@ -35,7 +36,9 @@ class FileBackend:
 
     def read(self) -> str:
         try:
-            return self.path.read_text(encoding="utf-8")
+            return xmlsafe.read_text(self.path, f"CIB file {self.path}")
+        except xmlsafe.XmlRefused as err:
+            raise BackendError(str(err)) from None
         except FileNotFoundError:
             if self.create:
                 return empty_cib_xml()

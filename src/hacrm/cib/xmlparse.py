@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, remove_blank_text=True, huge_tree=False,
-    load_dtd=False,
-)
+from hacrm import xmlsafe
 
 
 class CibXmlError(ValueError):
@@ -19,16 +16,11 @@ class CibXmlError(ValueError):
 
 
 def parse_xml(text: str | bytes) -> etree._Element:
-    """Parse XML text safely (no entities, no DTD, no network)."""
-    if isinstance(text, str):
-        text = text.encode("utf-8")
+    """Parse XML text safely (no DOCTYPE or entities, no network, bounded size and depth)."""
     try:
-        root = etree.fromstring(text, _PARSER)
-    except etree.XMLSyntaxError as err:
-        raise CibXmlError(f"not valid XML: {err}") from None
-    if root is None:
-        raise CibXmlError("empty XML document")
-    return root
+        return xmlsafe.parse(text, "the document")
+    except xmlsafe.XmlRefused as err:
+        raise CibXmlError(str(err)) from None
 
 
 def to_text(elem: etree._Element, pretty: bool = True) -> str:

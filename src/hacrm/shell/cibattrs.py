@@ -153,9 +153,10 @@ class CibEdit:
 
     def __post_init__(self) -> None:
         from hacrm.cib.document import CibDocument
+        from hacrm.cib.xmlio import parse_xml
 
         text = self.backend.read()
-        self.root = etree.fromstring(text.encode())
+        self.root = parse_xml(text)
         self.base = CibDocument.from_xml(text).version
 
     def write(self) -> None:

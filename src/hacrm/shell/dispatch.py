@@ -270,8 +270,11 @@ def _help_flag(text: str) -> str:
 def _user_errors() -> tuple[type[BaseException], ...]:
     """Exception types whose message is meant for the user as it is."""
     from hacrm.backends.base import BackendError
+    from hacrm.cib.xmlparse import CibXmlError
+    from hacrm.scheduler.unpack import CibError
     from hacrm.shadow import ShadowError
     from hacrm.shell.preferences import PreferenceError
     from hacrm.shell.session import NoBackend
 
-    return (CommandError, BackendError, ShadowError, PreferenceError, NoBackend, OSError)
+    return (CommandError, BackendError, ShadowError, PreferenceError, NoBackend, OSError,
+            CibXmlError, CibError)

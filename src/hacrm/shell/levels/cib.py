@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bz2
 import difflib
 import secrets
 from pathlib import Path
@@ -167,8 +166,13 @@ class CibLevel(BaseLevel):
             path = _find_pe_input(self.session, infile)
         name = name or path.name.removesuffix(".bz2")
         check_name(name)
-        raw = path.read_bytes()
-        text = (bz2.decompress(raw) if path.suffix == ".bz2" else raw).decode("utf-8")
+        from hacrm import xmlsafe
+
+        try:
+            text = xmlsafe.read_text(path)
+            xmlsafe.parse(text, str(path))
+        except xmlsafe.XmlRefused as err:
+            raise CommandError(f"cannot import: {err}") from None
         self.session.shadows().create(name, text, force=True)
         return self._use(ctx, name)
 

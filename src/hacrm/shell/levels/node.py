@@ -115,9 +115,12 @@ class NodeLevel(BaseLevel):
 
     @command(help="Show node", complete=_nodes)
     def do_show(self, ctx: Context, node: str | None = None) -> bool:
-        from lxml import etree
+        from hacrm.cib.xmlio import CibXmlError, parse_xml
 
-        root = etree.fromstring(self.session.backend().read().encode())
+        try:
+            root = parse_xml(self.session.backend().read())
+        except CibXmlError as err:
+            raise CommandError(f"cannot read the CIB: {err}") from None
         states = {s.get("uname"): s for s in root.iterfind("status/node_state")}
         nodes = {n.get("uname"): n for n in root.iterfind("configuration/nodes/node")}
         names = [node] if node else sorted(set(nodes) | set(states))

@@ -32,6 +32,7 @@ from typing import Any
 
 from lxml import etree
 
+from hacrm import xmlsafe
 from hacrm.backends.base import CibVersion
 from hacrm.cib.document import empty_cib_xml
 from hacrm.engine import statusops
@@ -47,14 +48,12 @@ def _parser() -> etree.XMLParser:
 
 
 def _parse(data: bytes, what: str) -> etree._Element:
-    """Parse untrusted XML: no DTDs (a CIB never has one; entities could read files)."""
+    """Parse untrusted XML: no DTDs (a CIB never has one; entities could read files), bounded
+    size and depth (:mod:`hacrm.xmlsafe`)."""
     try:
-        root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as err:
-        raise CibError(f"{what} is not well-formed XML: {err}") from None
-    if root.getroottree().docinfo.doctype:
-        raise CibError(f"{what} has a DOCTYPE; CIB XML never does")
-    return root
+        return xmlsafe.parse(data, what)
+    except xmlsafe.XmlRefused as err:
+        raise CibError(str(err)) from None
 
 
 def parse_cib(text: str | bytes) -> etree._Element:

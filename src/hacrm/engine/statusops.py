@@ -45,6 +45,8 @@ from typing import Any
 
 from lxml import etree
 
+from hacrm import xmlsafe
+
 INFINITY = 1000000
 Mutation = Callable[[etree._Element], None]
 
@@ -58,15 +60,10 @@ class PatchError(ValueError):
 
 
 def _parse(body: bytes, what: str) -> etree._Element:
-    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True,
-                             huge_tree=True)
     try:
-        root = etree.fromstring(body, parser)
-    except etree.XMLSyntaxError as err:
-        raise PatchError(f"{what} is not well-formed XML: {err}") from None
-    if root.getroottree().docinfo.doctype:
-        raise PatchError(f"{what} has a DOCTYPE")
-    return root
+        return xmlsafe.parse(body, what)
+    except xmlsafe.XmlRefused as err:
+        raise PatchError(str(err)) from None
 
 
 # ---------------------------------------------------------------------------- values

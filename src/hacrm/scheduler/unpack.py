@@ -13,6 +13,8 @@ from typing import Any
 
 from lxml import etree
 
+from hacrm import xmlsafe
+
 from . import history
 from .cluster import CLUSTER_DEFAULTS, Cluster, is_true, node_name_key
 from .intervals import parse_interval_ms
@@ -30,11 +32,9 @@ class CibError(ValueError):
 
 def parse_cib(text: str | bytes) -> Any:
     try:
-        parser = etree.XMLParser(remove_blank_text=False, remove_comments=True)
-        root = etree.fromstring(text.encode() if isinstance(text, str) else text, parser)
-    except etree.XMLSyntaxError as exc:
-        line, col = exc.position if hasattr(exc, "position") else (0, 0)
-        raise CibError(f"line {line}, column {col}: {exc.msg} (expected a well-formed CIB)")
+        root = xmlsafe.parse(text, "the CIB", remove_blank_text=False, remove_comments=True)
+    except xmlsafe.XmlRefused as exc:
+        raise CibError(f"{exc} (expected a well-formed CIB)") from None
     if root.tag != "cib":
         raise CibError(f"the root element is <{root.tag}>, expected <cib>")
     return root

@@ -89,9 +89,13 @@ def test_status_list_off_on_reboot(sandbox):
     status = fence("-o", "status", "-n", "node1", box)
     assert (status.returncode, status.stdout) == (0, "Status: ON\n")
 
+    volatile = sandbox / "node1/run/resource-agents"
+    (volatile / "sub").mkdir(parents=True)
+    (volatile / "Dummy.state").write_text("promoted")
     off = fence("-o", "off", "-n", "node1", box)
     assert off.returncode == 0, off.stderr
     assert wait_for(lambda: not alive(daemon1) and not alive(service1))
+    assert volatile.is_dir() and not list(volatile.iterdir()), "a power cut empties tmpfs"
     assert alive(daemon2), "another node must not be touched"
     assert fence("-o", "status", "-n", "node1", box).returncode == 2
     assert fence("-o", "list-status", box).stdout == "node1,,off\nnode2,,on\n"
@@ -147,7 +151,7 @@ def test_through_the_executor(sandbox, tmp_path):
     assert start.ok and probe.rc == OcfRc.OK
     assert off.ok, off
     assert wait_for(lambda: not alive(daemon))
-    assert status.rc == OcfRc.UNKNOWN_ERROR and "OFF" in status.stdout
+    assert status.rc == OcfRc.NOT_RUNNING and "OFF" in status.stdout
 
 
 def test_list_follows_the_sandbox_manifest(sandbox):

@@ -372,6 +372,8 @@ class Executor:
             reason = agentenv.parse_exit_reason(out.stderr)
         elif cls == "stonith":
             rc, reason = fence_rc(code), ""
+            if request.action == "status" and code == 2:
+                rc = OcfRc.NOT_RUNNING   # the fence-agent API's "off": a node it knows
         else:
             rc, reason = lsb_rc(agentenv.action_for(request.agent, request.action), code), ""
         return replace(base, rc=rc, status=ExecStatus.DONE, exit_reason=reason)

@@ -160,6 +160,8 @@ class Daemon:
         #: callables receiving every AppMessage and Notify (the controller plugs in here)
         self.listeners: list[Any] = []
         self.extensions: list[Any] = []
+        #: local API calls extensions answer: op -> async handler(args, body) -> response
+        self.api_ops: dict[str, Any] = {}
         self.faults = FaultPlan()
         self.failed: BaseException | None = None
         self.last_tick = time.monotonic()
@@ -313,6 +315,8 @@ class Daemon:
                 return {"ok": False, "error": "send needs a kind of its own"}
             self.step(Send(kind, args.get("header") or {}, (req.get("body") or "").encode()))
             return {"ok": True, "result": {}}
+        if op in self.api_ops:
+            return await self.api_ops[op](args, req.get("body"))
         if op not in CORE_OPS:
             return {"ok": False, "error": f"unknown request {op!r}"}
         body = req.get("body") or ""

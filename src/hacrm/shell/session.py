@@ -114,7 +114,10 @@ class Session:
                 backend = module.connect(self.node if self.flags.node_given else None, None,
                                          env=self.env)
             except Exception as err:  # noqa: BLE001 - the backend says why in its own words
-                raise NoBackend(f"cannot reach the {module_name} cluster: {err}") from None
+                backend = self._pacemaker_instead() if choice is None else None
+                if backend is None:
+                    raise NoBackend(f"cannot reach the {module_name} cluster: {err}") from None
+                self.flags.backend = "pacemaker"  # shadows and agents follow from now on
             if getattr(backend, "node", None) and not self.flags.node_given:
                 self.node = backend.node  # the prompt shows the node the shell talks to
             return backend
@@ -123,8 +126,28 @@ class Session:
         raise NoBackend("no cluster is running on this node; set CIB_file=<file> to work on "
                         "a CIB file, or use a shadow CIB (cib new)")
 
+    def _pacemaker_instead(self) -> Backend | None:
+        """No embedded engine answers and no backend was named: a running Pacemaker cluster,
+        when there is one here (and no sandbox was chosen)."""
+        if self.env.get("HACRM_SANDBOX"):
+            return None
+        from hacrm.backends import pacemaker
+
+        if pacemaker.detect(self.env) is not None:
+            return None
+        try:
+            return pacemaker.connect(self.node if self.flags.node_given else None, None,
+                                     env=self.env)
+        except Exception:  # noqa: BLE001 - then there is no cluster to talk to
+            return None
+
     def backend(self) -> Backend:
         """The CIB commands work on: the shadow in use, else the live one."""
+        if self.shadow and self.flags.backend == "pacemaker":
+            from hacrm.backends.pacemaker import PacemakerBackend
+            from hacrm.backends.pacemaker_tools import Tools
+
+            return PacemakerBackend(Tools(self.env)).for_shadow(self.shadow)
         if self.shadow:
             from hacrm.backends.file import FileBackend
 
@@ -164,6 +187,11 @@ class Session:
     # ------------------------------------------------------------------ agents
     def agents(self) -> MetadataCache:
         """Installed agents and their meta-data (cached for the session and on disk)."""
+        if self._agents is None and self.flags.backend == "pacemaker":
+            from hacrm.backends.pacemaker_ra import PacemakerAgents
+            from hacrm.backends.pacemaker_tools import Tools
+
+            self._agents = PacemakerAgents(tools=Tools(self.env))
         if self._agents is None:
             from hacrm.ra.discovery import AgentDirectory
             from hacrm.ra.metadata import MetadataCache

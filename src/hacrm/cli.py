@@ -287,7 +287,9 @@ def _continue(ctx: object, args: Arguments, interactive: bool,
     assert isinstance(ctx, Context)
     if args.file and args.file != "-":
         try:
-            with open(args.file, encoding="utf-8") as handle:
+            # undecodable bytes become lone surrogates, refused (located) by the parser, as
+            # on standard input
+            with open(args.file, encoding="utf-8", errors="surrogateescape") as handle:
                 lines = handle.read().splitlines()
         except OSError as err:
             ctx.session.messages.error(f"{args.file}: {err.strerror}")

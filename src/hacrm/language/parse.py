@@ -12,6 +12,7 @@ words, and a hint where one is cheap to give (a misspelt keyword).
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -27,6 +28,12 @@ ELEMENT_KEYWORDS = (
     "rsc_defaults", "op_defaults", "fencing_topology", "fencing-topology", "tag", "role",
     "user", "acl_target", "acl_group", "alert", "xml",
 )
+
+
+#: characters XML 1.0 cannot hold (control characters but tab and newline, lone surrogates
+#: from undecodable input, U+FFFE/U+FFFF): a CIB could not store them, so they are refused
+#: where they were typed instead of failing when the CIB is written
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -176,6 +183,7 @@ def _error(line: LogicalLine, offset: int, message: str, hint: str | None = None
 
 def parse_line(line: LogicalLine) -> Tree:
     """Parse one logical line; raise ConfigureError (located, in plain words) on bad input."""
+    _check_characters(line)
     keyword = line.keyword
     if keyword not in ELEMENT_KEYWORDS:
         close = difflib.get_close_matches(keyword, ELEMENT_KEYWORDS, n=1)
@@ -185,6 +193,22 @@ def parse_line(line: LogicalLine) -> Tree:
         return parser().parse(line.text)
     except UnexpectedInput as err:
         raise _translate(line, err) from None
+
+
+def _check_characters(line: LogicalLine) -> None:
+    bad = _NOT_XML.search(line.text)
+    if bad is not None:
+        char = bad.group()
+        if "\ud800" <= char <= "\udfff":
+            raise _error(line, bad.start(), "the input is not valid UTF-8 here",
+                         "save the file as UTF-8")
+        raise _error(line, bad.start(), f"character U+{ord(char):04X} cannot be stored in a CIB",
+                     "remove the control character")
+    for comment in line.comments:
+        if _NOT_XML.search(comment):
+            raise ConfigureError([Diagnostic(
+                "error", "a comment holds a character that cannot be stored in a CIB",
+                line.source, line.line, 1, "remove the control character")])
 
 
 def _translate(line: LogicalLine, err: UnexpectedInput) -> ConfigureError:

@@ -1,0 +1,62 @@
+"""What the fuzzers found, each kept as a regression test (the fix is in the commit that
+added the test)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fuzz import targets
+from hacrm.cib.document import empty_cib_xml
+
+
+@pytest.mark.parametrize("text", [
+    "location l1 \x001 100: node1",
+    "location l2 p1 rule and\x00pingd lt 1 or not_defined pingd",
+    "primitive p1 Dummy params a=\x01",
+    "location l1 \udc80p1 100: node1",
+    "# comment \x07\nprimitive p1 Dummy",
+])
+def test_characters_a_cib_cannot_hold_are_refused_where_typed(text: str, tmp_path: Path) -> None:
+    """Control characters and undecodable bytes were accepted by the parser and crashed the
+    XML writer at commit (a traceback from ``crm configure < script``)."""
+    from hacrm.backends.file import FileBackend
+    from hacrm.cib.workcopy import WorkingCopy
+    from hacrm.diagnostics import ConfigureError
+
+    cib = tmp_path / "cib.xml"
+    cib.write_text(empty_cib_xml())
+    wc = WorkingCopy(FileBackend(cib), force=True)
+    with pytest.raises(ConfigureError) as err:
+        wc.define(text, source="t.crm")
+    diag = err.value.diagnostics[0]
+    assert diag.line is not None and diag.column is not None
+    assert "CIB" in diag.message or "UTF-8" in diag.message
+    targets.configure_line(text, tmp_path)
+    targets.configure_script(text, tmp_path)
+
+
+def _crm(args: list[str], cib: Path, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    import os
+
+    env = {**os.environ, "CIB_file": str(cib), "LC_ALL": "C"}
+    return subprocess.run([sys.executable, "-m", "hacrm.cli", *args], input=stdin,
+                          capture_output=True, env=env, timeout=120, cwd=cib.parent)
+
+
+def test_crm_batch_with_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    cib = tmp_path / "cib.xml"
+    cib.write_text(empty_cib_xml())
+    script = b"primitive p1 Dummy params a=\xff\n"
+    (tmp_path / "bad.crm").write_bytes(b"configure\n" + script)
+    for args, stdin in ((["configure"], script), (["-f", "bad.crm"], b""),
+                        (["configure", "primitive", "p2", "Dummy", "params", "a=\x01"], b"")):
+        out = _crm(args, cib, stdin)
+        text = (out.stdout + out.stderr).decode(errors="replace")
+        assert "Traceback" not in text, text
+        assert out.returncode != 0
+        assert "UTF-8" in text or "cannot be stored" in text, text
+    assert cib.read_text() == empty_cib_xml()

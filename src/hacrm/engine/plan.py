@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from lxml import etree
@@ -27,7 +27,15 @@ from hacrm.scheduler import graph as graph_mod
 from hacrm.scheduler.actions import parse_op_key
 from hacrm.scheduler.digests import _op_extra
 from hacrm.scheduler.intervals import get_msec, parse_interval_ms
-from hacrm.scheduler.model import A_PSEUDO, R_NOTIFY, R_ORPHAN, R_PROMOTABLE, R_UNIQUE, Fail, Variant
+from hacrm.scheduler.model import (
+    A_PSEUDO,
+    R_NOTIFY,
+    R_ORPHAN,
+    R_PROMOTABLE,
+    R_UNIQUE,
+    Fail,
+    Variant,
+)
 from hacrm.scheduler.unpack import rsc_params
 
 FEATURE_SET = "3.16.1"           # Pacemaker 2.1.5's CRM_FEATURE_SET
@@ -327,7 +335,7 @@ def compute_plan(cib_text: str | bytes, now_epoch: float | None = None) -> Plan:
     if now_epoch is None:
         now_epoch = time.time()
     cib = parse_cib(cib_text)
-    now = datetime.fromtimestamp(int(now_epoch), timezone.utc)
+    now = datetime.fromtimestamp(int(now_epoch), UTC)
     cl, graph = schedule(cib, now)
     return build_plan(cl, graph, now_epoch)
 

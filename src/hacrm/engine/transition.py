@@ -141,8 +141,7 @@ class Transition:
 
     def abort(self, priority: int, reason: str) -> None:
         """No more synapses below ``priority`` fire (INFINITY: none at all)."""
-        if priority > self.abort_priority:
-            self.abort_priority = priority
+        self.abort_priority = max(self.abort_priority, priority)
         if self.abort_reason is None or priority >= INFINITY:
             self.abort_reason = reason
 

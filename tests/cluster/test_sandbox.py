@@ -62,6 +62,12 @@ def test_three_nodes_one_membership_one_dc_and_replicated_commits(clusters, mode
                 s[n]["cib"]["version"][1] >= version.epoch, TIMEOUT, "the commit", [name])
         texts[name] = backend.read()
         assert backend.version().epoch == version.epoch
+    # the controller records the new resource's probe and start meanwhile (status updates):
+    # the replicas agree once they have applied the same updates
+    deadline = time.monotonic() + TIMEOUT
+    while len(set(texts.values())) != 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        texts = {name: connect(name, str(sb.dir)).read() for name in sb.names()}
     assert len(set(texts.values())) == 1, "the three nodes hold different XML"
     assert primitives(sb, "node3") == ["web"]
 

@@ -123,8 +123,19 @@ class PacemakerBackend:
         return self.with_env(CIB_shadow=shadow, CIB_file=None)
 
     # ------------------------------------------------------------------ Backend protocol
+    @property
+    def where(self) -> str:
+        """The CIB the tools work on, for messages."""
+        if self.shadow:
+            return f"shadow CIB {self.shadow}"
+        if self.cib_file:
+            return f"CIB file {self.cib_file}"
+        return "the cluster's CIB"
+
     def read(self) -> str:
-        return self.tools.output("cibadmin", ["--query"], context="reading the CIB")
+        if self.cib_file and not Path(self.cib_file).exists():
+            raise BackendError(f"CIB file {self.cib_file} does not exist")
+        return self.tools.output("cibadmin", ["--query"], context=f"reading {self.where}")
 
     def version(self) -> CibVersion:
         """The CIB's version from its top element alone (cheap on a big CIB)."""

@@ -60,3 +60,26 @@ def test_crm_batch_with_bytes_that_are_not_utf8(tmp_path: Path) -> None:
         assert out.returncode != 0
         assert "UTF-8" in text or "cannot be stored" in text, text
     assert cib.read_text() == empty_cib_xml()
+
+
+@pytest.mark.parametrize("text", [
+    "bundle b1 docker image=img inf:network control-port=3121 port-mapping id=pm port=80 "
+    "primitive p4",
+    "bundle b1 docker image=img 1net=2",
+    "bundle b1 docker image=img network control-port=3121 port-mapping id=pm p:ort=80",
+])
+def test_bundle_attribute_names_that_are_not_xml_names(text: str, tmp_path: Path) -> None:
+    """Bundle part attributes become XML attributes; a name XML cannot hold was accepted and
+    crashed ``show`` and commit (``ValueError: Invalid attribute name``)."""
+    from hacrm.backends.file import FileBackend
+    from hacrm.cib.workcopy import WorkingCopy
+    from hacrm.diagnostics import ConfigureError
+
+    cib = tmp_path / "cib.xml"
+    cib.write_text(empty_cib_xml())
+    wc = WorkingCopy(FileBackend(cib), force=True)
+    with pytest.raises(ConfigureError) as err:
+        wc.define(text, source="t.crm")
+    assert "not a valid attribute name" in err.value.diagnostics[0].message
+    assert err.value.diagnostics[0].column > 1
+    targets.configure_line(text, tmp_path)

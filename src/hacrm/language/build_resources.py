@@ -21,6 +21,8 @@ from hacrm.language.vocabulary import (
 )
 from hacrm.language.words import unquote
 
+_XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+
 _UNAME_RE = re.compile(r"^([^:]+)(?::(normal|member|ping|remote))?$", re.I)
 
 
@@ -206,6 +208,15 @@ class ResourceRules:
                 b.parts.append(part)
             sub: dict[str, str] | None = None
             for p in pairs:
+                if not _XML_NAME.match(p.name or ""):
+                    # these names become XML attributes of the part's element
+                    found = re.search(rf"(?<!\S){re.escape(p.name or '')}(?=[=\s]|$)",
+                                      self.line.text)
+                    at = found.start() if found else 0
+                    self.fail(f"`{p.name}` is not a valid attribute name for {tag}",
+                              Token("WORD", p.name or "", start_pos=at),
+                              hint="names start with a letter and hold letters, digits, "
+                                   "'-', '_' and '.'")
                 if p.name in ("port-mapping", "storage-mapping"):
                     sub = {}
                     part.children.append((p.name, sub))

@@ -14,7 +14,7 @@ from hacrm.backends.embedded import EmbeddedBackend
 from hacrm.cib.workcopy import WorkingCopy
 from hacrm.engine import sandbox as sandbox_mod
 from hacrm.engine.localapi import ApiClient, ApiError
-from hacrm.scheduler.model import Role
+from hacrm.scheduler.model import R_PROMOTABLE, Role
 from hacrm.scheduler.unpack import parse_cib, unpack_cluster
 
 
@@ -62,8 +62,8 @@ def wait(predicate: Callable[[], Any], timeout: float, what: str, poll: float = 
 
 
 def placement(cib: str) -> dict[str, list[tuple[str, str]]]:
-    """Our scheduler's reading of a CIB: every primitive (clone instance) id -> sorted
-    (node, role) pairs where it is active."""
+    """Our scheduler's reading of a CIB: every primitive id (clone instances together) ->
+    sorted (node, role) pairs where it is active."""
     cl = unpack_cluster(parse_cib(cib), None)
     out: dict[str, list[tuple[str, str]]] = {}
 
@@ -76,7 +76,11 @@ def placement(cib: str) -> dict[str, list[tuple[str, str]]]:
         if nodes:
             role = {Role.PROMOTED: "Promoted", Role.UNPROMOTED: "Unpromoted"}.get(
                 rsc.role, "Started")
-            out[rsc.id] = sorted((n, role) for n in nodes)
+            parent = rsc.parent
+            if role == "Started" and parent is not None and parent.has(R_PROMOTABLE):
+                role = "Unpromoted"
+            key = rsc.id.split(":")[0]
+            out[key] = sorted(out.get(key, []) + [(n, role) for n in nodes])
     for rsc in cl.resources:
         walk(rsc)
     return out

@@ -22,6 +22,7 @@ import time
 import pytest
 
 from . import live
+from .oracle_status import check
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
@@ -54,6 +55,14 @@ def _serving(sb, port, node):
     return all(live.where(cib, r) == [node] for r in ("webdata", "webserver", "notifier"))
 
 
+def _oracle_agrees(sb) -> None:
+    """crm_simulate reads the status we wrote as we do, and sees nothing left to do."""
+    theirs, ours = check(live.cib_text(sb, "node1"))
+    assert theirs.current == ours.current, (theirs.current, ours.current)
+    assert theirs.summary == "" and ours.summary == "", (theirs.summary, ours.summary)
+
+
+@pytest.mark.oracle
 def test_seed_scenario(sandboxes):
     sb = sandboxes.start(2)
     port = live.free_port()
@@ -62,6 +71,7 @@ def test_seed_scenario(sandboxes):
     # 1. preferred node
     live.wait(lambda: _serving(sb, port, "node1") and live.at_rest(sb), T,
               "the group on node1 answering HTTP")
+    _oracle_agrees(sb)
 
     # 2. standby moves everything
     live.api(sb, "node2", "attribute", node="node1", name="standby", value="on",
@@ -76,6 +86,7 @@ def test_seed_scenario(sandboxes):
     cib = live.cib_text(sb, "node1")
     assert live.where(cib, "webserver") == ["node2"], live.placement(cib)
     assert live.http_node(port) == "node2"
+    _oracle_agrees(sb)
 
     # 4. node2's daemon dies: fenced, service back on node1
     pid = sb.pid("node2")
@@ -93,6 +104,7 @@ def test_seed_scenario(sandboxes):
 
     # 5. a failing monitor: fail-count, then migration past the threshold
     live.wait(lambda: live.at_rest(sb, ["node1"]), T, "rest after the recovery")
+    _oracle_agrees(sb)
     nodes_up = live.wait(lambda: live.dc_of(sb, ["node1"]) and live.try_api(
         sb, "node1", "status")["members"], T, "a membership")
     other = "node2" if 2 in nodes_up else None
@@ -113,3 +125,4 @@ def test_seed_scenario(sandboxes):
     live.wait(lambda: _serving(sb, port, "node2") and live.at_rest(sb), T,
               "the group moved to node2 past migration-threshold")
     assert failcount() >= 2
+    _oracle_agrees(sb)

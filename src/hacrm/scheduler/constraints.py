@@ -426,6 +426,9 @@ def unpack_colocation(cl: Cluster, xml: Any) -> None:
     score = parse_score(xml.get("score")) if xml.get("score") else 0
     influence_s = xml.get("influence")
     expanded = expand_sets(cl, xml)
+    if all(expanded.get(a) is not None and find_constraint_resource(cl, expanded.get(a)) is None
+           and _tag_members(cl, expanded.get(a)) is not None for a in ("rsc", "with-rsc")):
+        return  # two templates/tags cannot be colocated: Pacemaker ignores the constraint
     for attr in ("rsc", "with-rsc"):
         rid = expanded.get(attr)
         if rid is not None and find_constraint_resource(cl, rid) is None and _tag_members(cl, rid) is not None:

@@ -1047,6 +1047,10 @@ def check_operation_expiry(cl: Cluster, rsc: Resource, node: Node, rc: int, op: 
                 expired = False
         elif is_last_failure and rsc.remote_reconnect_ms:
             clear_reason = "reconnect interval is set"
+    if not expired and is_last_failure and task in ("start", "monitor"):
+        from .digests import DigestResult, compare
+        if compare(cl, rsc, op, node).rc not in (DigestResult.MATCH, DigestResult.UNKNOWN):
+            clear_reason = "resource parameters have changed"
     if clear_reason is not None:
         clear_op = clear_failcount(cl, rsc, node, clear_reason)
         if cl.stonith_enabled and rsc.remote_reconnect_ms:

@@ -125,6 +125,9 @@ def simulate(cib_xml: str | bytes, options: SimulateOptions | None = None) -> Si
                      or options.op_inject)
     cl0 = unpack_cluster(copy.deepcopy(cib) if injecting else cib, options.now)
     header: list[str] = []
+    if (cib.get("validate-with") or "").lower() == "none":
+        header.append("Schema validation of configuration is disabled (enabling is encouraged "
+                      "and prevents common misconfigurations)")
     original_date = None
     if options.now is None and cib.get("execution-date"):
         original_date = (f"Using the original execution date of: "

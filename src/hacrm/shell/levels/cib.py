@@ -12,6 +12,7 @@ from hacrm.shell.commands import CommandError, command
 from hacrm.shell.levels.base import BaseLevel
 
 if TYPE_CHECKING:
+    from hacrm.backends.pacemaker_shadow import PacemakerShadows
     from hacrm.shell.dispatch import Context
 
 _NEW_FLAGS = ("force", "--force", "withstatus", "empty")
@@ -36,6 +37,16 @@ class CibLevel(BaseLevel):
 
     name = "cib"
 
+    def _crm_shadow(self) -> PacemakerShadows | None:
+        """With the pacemaker backend, Pacemaker's crm_shadow makes, resets, deletes,
+        compares and commits shadows (as crmsh has it do); None otherwise."""
+        if self.session.flags.backend != "pacemaker":
+            return None
+        from hacrm.backends.pacemaker_shadow import PacemakerShadows
+        from hacrm.backends.pacemaker_tools import Tools
+
+        return PacemakerShadows(Tools(self.session.env))
+
     @command(help="Create a new shadow CIB", complete=_new_words)
     def do_new(self, ctx: Context, *args: str) -> bool:
         words = [w for w in args if w not in _NEW_FLAGS]
@@ -50,6 +61,8 @@ class CibLevel(BaseLevel):
             from hacrm.cib.document import empty_cib_xml
 
             content = empty_cib_xml()
+        elif self._crm_shadow() is not None:
+            content = ""  # crm_shadow copies the live CIB itself
         else:
             content = session.live_backend().read()
         force = temporary or session.force or bool(flags & {"force", "--force"})
@@ -57,7 +70,11 @@ class CibLevel(BaseLevel):
         if store.exists(name) and not force:
             raise CommandError(f"{name} shadow CIB already exists; use 'new {name} force' "
                                "to overwrite it")
-        store.create(name, content, force=force)
+        crm_shadow = self._crm_shadow()
+        if crm_shadow is not None:
+            crm_shadow.create(name, empty="empty" in flags, force=force)
+        else:
+            store.create(name, content, force=force)
         session.messages.info(f"{ctx.qualified()}: {name} shadow CIB created")
         self._use(ctx, name, temporary=temporary)
         return True
@@ -111,7 +128,11 @@ class CibLevel(BaseLevel):
         check_name(name)
         if self.session.shadow == name:
             raise CommandError(f"{name} shadow CIB is in use")
-        self.session.shadows().delete(name)
+        crm_shadow = self._crm_shadow()
+        if crm_shadow is not None:
+            crm_shadow.delete(name)
+        else:
+            self.session.shadows().delete(name)
         self.session.messages.info(f"{ctx.qualified()}: {name} shadow CIB deleted")
         return True
 
@@ -122,7 +143,11 @@ class CibLevel(BaseLevel):
         store = session.shadows()
         if not store.exists(name):
             raise CommandError(f"{name}: no such shadow CIB")
-        store.replace(name, session.live_backend().read())
+        crm_shadow = self._crm_shadow()
+        if crm_shadow is not None:
+            crm_shadow.reset(name)
+        else:
+            store.replace(name, session.live_backend().read())
         if session.shadow == name:
             session.drop_working_copy()
         session.messages.info(f"{ctx.qualified()}: copied live CIB to {name}")
@@ -136,12 +161,16 @@ class CibLevel(BaseLevel):
         name = name or (session.shadow or "")
         if not name:
             raise CommandError("There is nothing to commit")
-        shadow_xml = session.shadows().read(name)
-        live = session.live_backend()
-        from hacrm.cib.document import CibDocument
+        crm_shadow = self._crm_shadow()
+        if crm_shadow is not None:
+            crm_shadow.commit(name)
+        else:
+            shadow_xml = session.shadows().read(name)
+            live = session.live_backend()
+            from hacrm.cib.document import CibDocument
 
-        base = CibDocument.from_xml(live.read()).version
-        live.replace_configuration(shadow_xml, base)
+            base = CibDocument.from_xml(live.read()).version
+            live.replace_configuration(shadow_xml, base)
         session.messages.info(f"{ctx.qualified()}: committed '{name}' shadow CIB to the cluster")
         if session.temporary_shadow and session.shadow == name:
             self._use(ctx, "")
@@ -152,6 +181,10 @@ class CibLevel(BaseLevel):
         session = self.session
         if not session.shadow:
             raise CommandError("No active shadow configuration defined")
+        crm_shadow = self._crm_shadow()
+        if crm_shadow is not None:
+            session.page(crm_shadow.diff(session.shadow))
+            return True
         live = _as_text(session, session.live_backend().read())
         shadow = _as_text(session, session.shadows().read(session.shadow))
         diff = difflib.unified_diff(live.splitlines(), shadow.splitlines(), "live",

@@ -510,15 +510,9 @@ def unpack_resource(cl: Cluster, xml: Any, parent: Resource | None) -> Resource 
         if ri:
             rsc.remote_reconnect_ms = parse_interval_ms(ri)
             rsc.failure_timeout = rsc.remote_reconnect_ms // 1000
-    tr = m.get("target-role")
-    if tr is not None and tr.lower() not in ("started", "default"):
-        role = text_to_role(tr)
-        if role != Role.UNKNOWN:
-            if role == Role.UNPROMOTED and not rsc.top.has(R_PROMOTABLE):
-                role = Role.STARTED
-            elif role == Role.PROMOTED and not rsc.top.has(R_PROMOTABLE):
-                role = Role.STARTED
-            rsc.next_role = role
+    role = history.get_target_role(rsc)
+    if role is not None:
+        rsc.next_role = role
     # variant-specific unpacking
     if variant == Variant.PRIMITIVE and top.variant == Variant.CLONE:
         standard = (xml.get("class") or "").lower()

@@ -41,9 +41,8 @@ from hacrm.engine.opresult import (
     OcfRc,
     OpRequest,
     OpResult,
-    request_from_graph_action,
 )
-from hacrm.engine.plan import PlannedAction, rsc_op_element
+from hacrm.engine.plan import PlannedAction, request_for
 
 #: send(kind, header, body): a message to the cluster, in the total order
 Send = Callable[[str, dict[str, Any], bytes], None]
@@ -108,7 +107,7 @@ class LocalResources:
 
     async def _run(self, transition: int, uuid: str, action: PlannedAction) -> None:
         try:
-            request = request_from_graph_action(rsc_op_element(action), transition, uuid)
+            request = request_for(action, transition, uuid)
         except ValueError as err:
             log.error("cannot run %s: %s", action.describe(), err)
             return

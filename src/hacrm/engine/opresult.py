@@ -239,6 +239,9 @@ def request_from_graph_action(rsc_op, transition_id: int, te_uuid: str) -> OpReq
     if prim is None or attrs is None:
         raise ValueError(f"graph action {rsc_op.get('id')} has no primitive or attributes")
     params = dict(attrs.attrib)
+    for param in attrs.iterfind("param"):   # names that are not XML names (hash2smartfield)
+        if param.get("name") is not None:
+            params[param.get("name")] = param.get("value", "")
     target = scan_ll(params.get(META_PREFIX + "op_target_rc")) or 0
     key = f"{int(rsc_op.get('id'))}:{transition_id}:{target}:{te_uuid}"
     agent = AgentRef(prim.get("class") or "", prim.get("type") or "", prim.get("provider"))

@@ -15,6 +15,7 @@ or process; :func:`compute_plan` is that whole step, CIB text in, plan out.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,7 +23,8 @@ from typing import Any
 
 from lxml import etree
 
-from hacrm.engine.opdigest import meta_name
+from hacrm.engine.opdigest import meta_name, scan_ll
+from hacrm.engine.opresult import AgentRef, OpRequest
 from hacrm.scheduler import graph as graph_mod
 from hacrm.scheduler.actions import parse_op_key
 from hacrm.scheduler.digests import _op_extra
@@ -41,6 +43,7 @@ from hacrm.scheduler.unpack import rsc_params
 FEATURE_SET = "3.16.1"           # Pacemaker 2.1.5's CRM_FEATURE_SET
 DEFAULT_TIMEOUT_MS = 20000       # CRM_DEFAULT_OP_TIMEOUT_S
 _FENCE_CLASSES = frozenset({"stonith"})
+_XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,9 @@ def _meta_of(cl: Any, action: Any, now_epoch: float) -> dict[str, str]:
         meta["start-delay"] = str(max(delay, 0))
     if action.on_fail == Fail.BLOCK and (meta.get("on-fail") or "").lower() == "block":
         meta["on-fail"] = "block"
+    if action.task == "migrate_to" and not rsc.is_remote_node:
+        # Pacemaker records a migration as pending, so that an interrupted one is known
+        meta.setdefault("record-pending", "true")
     return meta
 
 
@@ -387,10 +393,26 @@ def _action_xml(parent: Any, action: PlannedAction, details: bool) -> None:
         if action.rsc.provider:
             r.set("provider", action.rsc.provider)
         r.set("type", action.rsc.type)
-    etree.SubElement(el, "attributes", action.params)
+    attrs = etree.SubElement(el, "attributes")
+    for name, value in action.params.items():
+        if _XML_NAME.match(name):
+            attrs.set(name, value)
+        else:   # not an XML name: a <param> child, as Pacemaker's hash2smartfield does
+            etree.SubElement(attrs, "param", name=name, value=value)
     if action.task in ("stonith", "do_shutdown") and action.node_uuid:
         downed = etree.SubElement(el, "downed")
         etree.SubElement(downed, "node", id=action.node_uuid)
+
+
+def request_for(action: PlannedAction, transition_id: int, te_uuid: str) -> OpRequest:
+    """The executor request for a resource action: what ``request_from_graph_action`` makes
+    of the action's ``<rsc_op>``, without going through XML."""
+    if action.rsc is None:
+        raise ValueError(f"graph action {action.id} ({action.key}) has no resource")
+    target = scan_ll(action.params.get("CRM_meta_op_target_rc")) or 0
+    key = f"{action.id}:{transition_id}:{target}:{te_uuid}"
+    agent = AgentRef(action.rsc.cls, action.rsc.type, action.rsc.provider)
+    return OpRequest.from_params(action.rsc.id, agent, action.task, action.params, key)
 
 
 def rsc_op_element(action: PlannedAction) -> etree._Element:

@@ -261,7 +261,7 @@ def custom_action(cl: Cluster, rsc: Resource | None, key: str, task: str, node: 
                 action = matches[0]
     if action is None:
         action = Action(id=-1, uuid=key, task=task, rsc=rsc, node=node)
-        if task == "delete":
+        if task in ("delete", "lrm_delete"):
             action.set(A_DC)
         action.set(A_RUNNABLE)
         if optional:

@@ -194,6 +194,14 @@ def to_xml(cl: Cluster, graph: Graph) -> str:
     return etree.tostring(root, pretty_print=True).decode()
 
 
+def _locks_rsc_to_node(action: Action) -> bool:
+    """pcmk__action_locks_rsc_to_node: actions on the node a resource is locked to."""
+    lock = action.rsc.lock_node
+    if lock is None or action.node is None or action.node is not lock:
+        return False
+    return not (action.node.shutdown and action.task != "stop")
+
+
 def _action_xml(cl: Cluster, parent, action: Action, details: bool = True) -> None:
     if action.task == "stonith":
         tag = "pseudo_event" if action.has(A_PSEUDO) else "crm_event"
@@ -208,8 +216,12 @@ def _action_xml(cl: Cluster, parent, action: Action, details: bool = True) -> No
     if tag != "pseudo_event" and action.node is not None:
         el.set("on_node", action.node.uname)
         el.set("on_node_uuid", action.node.id)
+    if action.task == "lrm_delete":
+        el.set("mode", "cib")  # CIB-only clean-up of a shutdown lock
     if not details:
         return
+    if action.rsc is not None and tag == "rsc_op" and _locks_rsc_to_node(action):
+        el.set("shutdown-lock", str(action.rsc.lock_time))
     if action.rsc is not None and tag == "rsc_op":
         rid, long_id = action_rsc_name(cl, action)
         r = etree.SubElement(el, "primitive", id=rid)

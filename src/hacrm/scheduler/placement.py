@@ -74,9 +74,51 @@ def _apply_location_one(rsc: Resource, loc: Location, nodes: list[NodeScore]) ->
             wn.discover = loc.discover_mode
 
 
+def _apply_shutdown_lock(cl: Cluster, rsc: Resource) -> None:
+    """shutdown-lock: a resource stopped by a clean shutdown stays with its node."""
+    from .actions import clear_resource_history
+    from .clock import epoch
+    from .unpack import resource_location
+    if rsc.variant == Variant.CLONE:
+        return  # clones are never locked
+    if rsc.children:
+        for c in rsc.children:
+            _apply_shutdown_lock(cl, c)
+        return
+    if (rsc.xml.get("class") or "stonith") == "stonith" or rsc.is_remote_node:
+        return
+    if rsc.lock_node is not None:
+        if rsc.running_on:
+            # started elsewhere although locked: leave it be, forget the lock
+            clear_resource_history(cl, rsc, rsc.lock_node)
+            rsc.lock_node = None
+            rsc.lock_time = 0
+    elif len(rsc.running_on) == 1:
+        node = rsc.running_on[0]
+        if node.shutdown and not node.unclean:
+            rsc.lock_node = node
+            try:
+                when = int(node.attrs.get("shutdown") or 0)
+            except ValueError:
+                when = 0
+            rsc.lock_time = when or epoch(cl)
+    if rsc.lock_node is None:
+        return
+    if cl.shutdown_lock_limit > 0:
+        expires = rsc.lock_time + cl.shutdown_lock_limit + 1
+        if cl.recheck_by == 0 or expires < cl.recheck_by:
+            cl.recheck_by = expires
+    for node in cl.nodes:
+        if node.uname != rsc.lock_node.uname:
+            resource_location(cl, rsc, node, -INFINITY, "shutdown-lock")
+
+
 def apply_node_criteria(cl: Cluster) -> None:
     from .unpack import resource_location
     from .history import get_failcount
+    if cl.shutdown_lock:
+        for r in cl.resources:
+            _apply_shutdown_lock(cl, r)
     for loc in reversed(cl.locations):
         apply_location(loc.rsc, loc)
 

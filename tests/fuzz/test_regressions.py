@@ -83,3 +83,67 @@ def test_bundle_attribute_names_that_are_not_xml_names(text: str, tmp_path: Path
     assert "not a valid attribute name" in err.value.diagnostics[0].message
     assert err.value.diagnostics[0].column > 1
     targets.configure_line(text, tmp_path)
+
+
+def test_cib_update_with_an_op_that_is_not_a_string() -> None:
+    """``{"op": "cib_update", "args": {"op": []}}`` on the local API raised TypeError
+    (unhashable list) inside the node's state machine, and the daemon exited."""
+    from engine.fakecluster import FakeCluster
+
+    cluster = FakeCluster(1)
+    cluster.run_until(cluster.settled)
+    for bad in ([], {}, 1, None, ["status_replace"]):
+        call = cluster.call(1, "cib_update", {"op": bad, "args": {}})
+        reply = cluster.reply(1, call)
+        assert not reply.ok and "unknown CIB operation" in reply.error
+
+
+def test_local_api_answers_what_json_cannot_hold_and_survives_handler_bugs(tmp_path) -> None:
+    """A request nested 100,000 deep got no answer (RecursionError escaped the connection
+    task); ``1e999999`` was read as infinity and echoed back as ``Infinity``, which is not
+    JSON; a handler's exception left the client without an answer."""
+    import asyncio
+    import json
+    import socket
+
+    from hacrm.engine.localapi import ApiServer
+
+    logs: list[str] = []
+
+    async def handler(request, conn):
+        if request["op"] == "boom":
+            raise KeyError("bug")
+        return {"ok": True, "result": {"echo": request.get("args")}}
+
+    def exchange(path, payload: bytes) -> list[dict]:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(10)
+            s.connect(str(path))
+            s.sendall(payload)
+            s.shutdown(socket.SHUT_WR)
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+        return [json.loads(line) for line in data.splitlines()]
+
+    async def main() -> list[list[dict]]:
+        server = ApiServer(tmp_path / "api.sock", handler, lambda lvl, text: logs.append(text))
+        await server.start()
+        try:
+            loop = asyncio.get_running_loop()
+            out = []
+            for payload in (b"[" * 100000 + b"\n", b'{"op": "x", "id": 1e999999}\n',
+                            b'{"op": "x", "args": NaN}\n', b'{"op": "boom", "id": 7}\n'
+                            b'{"op": "x", "id": 8}\n'):
+                out.append(await loop.run_in_executor(None, exchange, server.path, payload))
+            return out
+        finally:
+            await server.close()
+
+    deep, infinite, nan, boom = asyncio.run(main())
+    assert deep == [{"id": None, "ok": False, "error": "bad request: nested too deeply"}]
+    assert not infinite[0]["ok"] and "out of range" in infinite[0]["error"]
+    assert not nan[0]["ok"] and "NaN" in nan[0]["error"]
+    assert boom[0] == {"id": 7, "ok": False, "error": "internal error: KeyError"}
+    assert boom[1]["ok"] and boom[1]["id"] == 8
+    assert any("internal error answering 'boom'" in line for line in logs)

@@ -92,6 +92,18 @@ class Connection:
 Handler = Callable[[dict[str, Any], Connection], Awaitable[dict[str, Any]]]
 
 
+def _no_constant(name: str) -> None:
+    """JSON has no NaN or Infinity (Python's decoder accepts them by default)."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
 class ApiServer:
     def __init__(self, path: Path, handler: Handler,
                  log: Callable[[str, str], None]) -> None:
@@ -160,13 +172,23 @@ class ApiServer:
                 if not line:
                     break
                 try:
-                    request = json.loads(line)
+                    request = json.loads(line, parse_constant=_no_constant,
+                                         parse_float=_finite)
                     if not isinstance(request, dict) or not isinstance(request.get("op"), str):
                         raise ValueError("a request is an object with an op")
+                except RecursionError:
+                    await conn.send({"id": None, "ok": False,
+                                     "error": "bad request: nested too deeply"})
+                    continue
                 except ValueError as err:
                     await conn.send({"id": None, "ok": False, "error": f"bad request: {err}"})
                     continue
-                response = await self.handler(request, conn)
+                try:
+                    response = await self.handler(request, conn)
+                except Exception as err:  # a bug: answer, log it, keep serving the others
+                    self.log("error", f"internal error answering {request.get('op')!r}: "
+                                      f"{type(err).__name__}: {err}")
+                    response = {"ok": False, "error": f"internal error: {type(err).__name__}"}
                 response["id"] = request.get("id")
                 await conn.send(response)
         except (ConnectionError, OSError):

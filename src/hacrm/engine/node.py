@@ -592,7 +592,9 @@ class NodeCore:
                     return
             else:
                 op, args, base = call.args.get("op"), call.args.get("args") or {}, None
-                if op not in cibstore.OPERATIONS or not isinstance(args, dict):
+                # a client's op may be any JSON value (a list is not even hashable)
+                if not isinstance(op, str) or op not in cibstore.OPERATIONS \
+                        or not isinstance(args, dict):
                     self._out.append(Reply(call.call, False, {},
                                            f"unknown CIB operation {op!r}"))
                     return

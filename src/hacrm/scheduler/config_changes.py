@@ -9,7 +9,7 @@ from .cluster import Cluster
 from .history import _int, calculate_active_ops, sort_ops
 from .intervals import parse_interval_ms
 from .model import Node, R_MAINTENANCE, R_ORPHAN, Resource, Variant
-from .primitive import schedule_cancel
+from .primitive import schedule_cancel, trigger_unfencing
 
 
 def _action_in_config(rsc: Resource, task: str, interval: int) -> bool:
@@ -25,6 +25,7 @@ def _agent_changed(cl: Cluster, rsc: Resource, node: Node, entry, active: bool) 
     for attr in ("class", "provider", "type"):
         if (rsc.xml.get(attr) or None) != (entry.get(attr) or None):
             changed = True
+            trigger_unfencing(cl, rsc, node, "Device definition changed")
     if changed and active:
         custom_action(cl, rsc, f"{rsc.id}_stop_0", "stop", node, False, True)
         rsc.set(R_START_PENDING)
@@ -78,24 +79,27 @@ def check_action_config(cl: Cluster, rsc: Resource, node: Node, op) -> bool:
     if only_sanitized_changed(op, d):
         return False
     if d.rc == DigestResult.RESTART:
-        _force_restart(cl, rsc, task, interval)
+        _force_restart(cl, rsc, task, interval, node)
         return True
     if d.rc in (DigestResult.ALL, DigestResult.UNKNOWN):
         if interval > 0:
+            trigger_unfencing(cl, rsc, node, "Device parameters changed (reschedule)")
             mon = custom_action(cl, rsc, f"{rsc.id}_{task}_{interval}", task, node, True, True)
             mon.meta["__reschedule"] = "1"
         elif op.get("op-restart-digest") is not None:
+            trigger_unfencing(cl, rsc, node, "Device parameters changed (reload)")
             _schedule_reload(cl, rsc, node)
         else:
-            _force_restart(cl, rsc, task, interval)
+            _force_restart(cl, rsc, task, interval, node)
         return True
     return False
 
 
-def _force_restart(cl: Cluster, rsc: Resource, task: str, interval: int) -> None:
+def _force_restart(cl: Cluster, rsc: Resource, task: str, interval: int, node: Node) -> None:
     from .actions import custom_action
     req = custom_action(cl, rsc, f"{rsc.id}_{task}_{interval}", task, None, False, True)
     req.set_reason("resource definition change", True)
+    trigger_unfencing(cl, rsc, node, "Device parameters changed")
 
 
 def _schedule_reload(cl: Cluster, rsc: Resource, node: Node) -> None:

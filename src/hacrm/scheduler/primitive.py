@@ -11,7 +11,8 @@ from .intervals import parse_interval_ms
 from .model import (A_OPTIONAL, A_PRINT_ALWAYS, A_PSEUDO, A_RUNNABLE, O_IMPLIES_FIRST,
                     O_IMPLIES_THEN, O_OPTIONAL, O_PROMOTED_IMPLIES_FIRST, O_RESTART,
                     O_RUNNABLE_LEFT, O_SAME_NODE, O_THEN_CANCELS_FIRST, R_BLOCK, R_FAILED,
-                    R_MAINTENANCE, R_MANAGED, R_NEEDS_FENCING, R_NEEDS_UNFENCING, R_PROMOTABLE,
+                    R_FENCE_DEVICE, R_MAINTENANCE, R_MANAGED, R_NEEDS_FENCING, R_NEEDS_UNFENCING,
+                    R_PROMOTABLE,
                     R_RESTARTING, R_START_PENDING, R_STOP, R_STOP_UNEXPECTED, Node, Recovery,
                     Resource, Role, Variant)
 
@@ -99,13 +100,30 @@ def _call(cl: Cluster, rsc: Resource, name: str, node: Node | None, optional: bo
 
 
 def order_vs_unfence(cl: Cluster, rsc: Resource, node: Node | None, action, flags: int) -> None:
-    if rsc.has(R_NEEDS_UNFENCING) and node is not None and cl.enable_unfencing:
-        if not _node_unfenced(node) or True:
-            unfence = fence_op(cl, node, "on", True, None, False)
-            order_actions(unfence, action, flags)
-            if not _node_unfenced(node):
-                from .history import fence_node  # noqa: F401
-                unfence_trigger(cl, rsc, node)
+    """pcmk__order_vs_unfence: unfencing before probes/starts of resources needing it
+    (and of fence devices when unfencing is in use)."""
+    if node is None:
+        return
+    if (rsc.has(R_FENCE_DEVICE) and cl.enable_unfencing) or rsc.has(R_NEEDS_UNFENCING):
+        unfence = fence_op(cl, node, "on", True, None, False)
+        order_actions(unfence, action, flags)
+        if not _node_unfenced(node):
+            trigger_unfencing(cl, None, node, f"required by {rsc.id} {action.task}")
+
+
+def trigger_unfencing(cl: Cluster, rsc: Resource | None, node: Node | None, reason: str,
+                      dependency=None) -> None:
+    if not cl.enable_unfencing or (rsc is not None and not rsc.has(R_FENCE_DEVICE)):
+        return
+    if node is not None and node.online and not node.unclean and not node.shutdown:
+        unfence = fence_op(cl, node, "on", False, reason, False)
+        if dependency is not None:
+            order_actions(unfence, dependency, O_OPTIONAL)
+    elif rsc is not None:
+        for ns in list(rsc.allowed_nodes.values()):
+            n = ns.node
+            if n.online and not n.unclean and not n.shutdown:
+                trigger_unfencing(cl, rsc, n, reason, dependency)
 
 
 def _node_unfenced(node: Node) -> bool:
@@ -424,14 +442,13 @@ def _avoid_remote_nodes(rsc: Resource) -> None:
 
 
 def _order_restart_vs_unfence(cl: Cluster, rsc: Resource, node: Node) -> None:
+    """pcmk__order_restart_vs_unfence: stops on the node before its unfencing, starts after."""
+    from .model import O_IMPLIES_THEN_ON_NODE
     unfence = fence_op(cl, node, "on", True, None, False)
-    probe = custom_action(cl, rsc, f"{rsc.id}_monitor_0", "monitor", node, False, True) \
-        if False else None
-    del probe
-    new_ordering(cl, None, None, unfence, rsc, f"{rsc.id}_stop_0", None,
-                 O_OPTIONAL)
-    new_ordering(cl, None, None, unfence, rsc, f"{rsc.id}_start_0", None,
-                 O_IMPLIES_THEN | O_RUNNABLE_LEFT)
+    new_ordering(cl, rsc, f"{rsc.id}_stop_0", None, None, unfence.uuid, unfence,
+                 O_OPTIONAL | O_SAME_NODE)
+    new_ordering(cl, None, unfence.uuid, unfence, rsc, f"{rsc.id}_start_0", None,
+                 O_IMPLIES_THEN_ON_NODE | O_SAME_NODE)
 
 
 _ = Variant, O_RESTART

@@ -207,14 +207,35 @@ class PacemakerOps:
             return self._attr([*base, "--query"], f"reading {name} of node {node}")
         raise BackendError(f"expected set, delete or show, got {action!r}")
 
+    def _standby_value(self, scope: str, node: str) -> str | None:
+        try:
+            out = self.node_attr(scope, node, "show", "standby")
+        except ToolError as err:
+            if err.returncode == EXIT_NO_SUCH:
+                return None
+            raise
+        return out.rsplit("value=", 1)[-1].strip() if "value=" in out else None
+
     def standby(self, node: str, on: bool = True, lifetime: str | None = None) -> str:
-        """``standby`` on/off; ``lifetime`` ``reboot`` keeps it until the node restarts."""
-        if lifetime in (None, "forever"):
-            return self.node_attr("nodes", node, "set", "standby", "on" if on else "off")
-        return self.node_attr("status", node, "set", "standby", "on" if on else "off")
+        """Standby as crmsh means it: ``forever`` (the default) in the node's permanent
+        attributes, ``reboot`` a transient one; the other kind is removed.  The new one is set
+        before the old one goes, so the node never looks online in between.  ``on=False``
+        (``online``) turns off whichever exists, and creates none."""
+        scopes = ("nodes", "status")
+        if not on:
+            for scope in scopes:
+                if self._standby_value(scope, node) not in (None, "off"):
+                    self.node_attr(scope, node, "set", "standby", "off")
+            return ""
+        scope, other = scopes if lifetime in (None, "forever") else scopes[::-1]
+        out = self.node_attr(scope, node, "set", "standby", "on")
+        if self._standby_value(other, node) is not None:
+            self.node_attr(other, node, "delete", "standby")
+        return out
 
     def node_maintenance(self, node: str, on: bool = True) -> str:
-        return self.node_attr("nodes", node, "set", "maintenance", "on" if on else "off")
+        """``maintenance`` sets ``true``, ``ready`` sets ``off`` (crmsh's values)."""
+        return self.node_attr("nodes", node, "set", "maintenance", "true" if on else "off")
 
     def fence(self, node: str) -> str:
         """Have the cluster fence (reboot) the node."""

@@ -130,8 +130,7 @@ def _output_resource(w: SummaryWriter, rsc: Resource) -> None:
     nxt = rsc.allocated_to.node if rsc.allocated_to else None
     current = None
     if rsc.running_on:
-        from .history import active_counts
-        current = rsc.running_on[0]
+        current = rsc.current_node()
         if rsc.role == Role.STOPPED:
             rsc.role = Role.STARTED
     if current is None and rsc.has(R_ORPHAN):

@@ -277,6 +277,12 @@ class PacemakerBackend:
 
         return PacemakerOps(self)
 
+    def engine_call(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        """One of the embedded engine's local API operations (``attribute``,
+        ``resource_cleanup``, ``node_fence``, ``node_clearstate``, ``node_forget``,
+        ``wait_idle``), carried out with Pacemaker's tools."""
+        return self.ops().call(op, args)
+
     def agents(self) -> PacemakerAgents:
         from hacrm.backends.pacemaker_ra import PacemakerAgents
 

@@ -29,7 +29,7 @@ doing) when the tool refuses.  Nothing here prints or asks: the shell does that.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hacrm.backends.base import BackendError
 from hacrm.backends.pacemaker_tools import EXIT_NO_SUCH, ToolError
@@ -288,3 +288,81 @@ class PacemakerOps:
             if len(parts) >= 3:
                 rows.append((parts[0], parts[1], parts[2]))
         return rows
+
+    # ------------------------------------------------------------------ the engine's vocabulary
+    def call(self, op: str, args: dict[str, Any]) -> dict[str, Any]:
+        """The embedded engine's local API calls (``controller_api``), made with Pacemaker's
+        tools, so the operations layer can hand a Pacemaker cluster the same requests."""
+        handler = {
+            "attribute": self._call_attribute, "resource_cleanup": self._call_cleanup,
+            "node_fence": self._call_fence, "node_clearstate": self._call_clearstate,
+            "node_forget": self._call_forget, "wait_idle": self._call_wait_idle,
+        }.get(op)
+        if handler is None:
+            raise BackendError(f"the pacemaker backend has no {op!r} operation")
+        return handler(args)
+
+    def _call_attribute(self, args: dict[str, Any]) -> dict[str, Any]:
+        node, name = str(args.get("node") or ""), str(args.get("name") or "")
+        lifetime = str(args.get("lifetime") or "reboot")
+        scope = ("utilization" if args.get("set") == "utilization"
+                 else "status" if lifetime == "reboot" else "nodes")
+        answer: dict[str, Any] = {"node": node, "name": name, "lifetime": lifetime}
+        if args.get("query"):
+            try:
+                out = self.node_attr(scope, node, "show", name)
+            except ToolError as err:
+                if err.returncode != EXIT_NO_SUCH:
+                    raise
+                out = ""
+            answer["value"] = out.rsplit("value=", 1)[-1] if "value=" in out else None
+        elif args.get("delete"):
+            self.node_attr(scope, node, "delete", name)
+            answer["value"] = None
+        else:
+            self.node_attr(scope, node, "set", name, str(args.get("value")))
+            answer["value"] = args.get("value")
+        return answer
+
+    def _call_cleanup(self, args: dict[str, Any]) -> dict[str, Any]:
+        rsc = args.get("resource") or None
+        node = args.get("node") or None
+        if args.get("refresh"):
+            out = self.refresh(rsc, node)
+        else:
+            interval = args.get("interval")
+            out = self.cleanup(rsc, node, operation=args.get("operation") or None,
+                               interval=f"{interval}ms" if isinstance(interval, int)
+                               else (str(interval) if interval else None))
+        return {"output": out}
+
+    def _call_fence(self, args: dict[str, Any]) -> dict[str, Any]:
+        node = str(args.get("node") or "")
+        action = str(args.get("action") or "reboot")
+        switch = {"reboot": "--reboot", "off": "--fence", "on": "--unfence"}.get(action)
+        if switch is None:
+            raise BackendError(f"unknown fencing action {action!r} (reboot, off, on)")
+        self._needs_cluster("fencing")
+        out = self.backend.tools.run("stonith_admin", [switch, node],
+                                     context=f"fencing {node}", timeout=300).stdout
+        return {"node": node, "action": action, "detail": _lines(out)}
+
+    def _call_clearstate(self, args: dict[str, Any]) -> dict[str, Any]:
+        node = str(args.get("node") or "")
+        self._needs_cluster("clearstate")
+        out = self.backend.tools.run("stonith_admin", ["--confirm", node],
+                                     context=f"clearing the state of {node}",
+                                     timeout=120).stdout
+        return {"node": node, "detail": _lines(out)}
+
+    def _call_forget(self, args: dict[str, Any]) -> dict[str, Any]:
+        node = str(args.get("node") or "")
+        return {"node": node, "detail": self.node_delete(node)}
+
+    def _call_wait_idle(self, args: dict[str, Any]) -> dict[str, Any]:
+        import time
+
+        start = time.monotonic()
+        idle = self.backend.wait_idle(float(args.get("timeout") or 60.0))
+        return {"idle": idle, "waited": round(time.monotonic() - start, 3)}
+

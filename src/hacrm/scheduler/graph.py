@@ -166,7 +166,11 @@ def task_key(action: Action) -> str:
     rsc = action.rsc
     if rsc is not None and rsc.clone_name is not None:
         if action.task == "notify":
-            return action.uuid
+            n_type = action.meta.get("notify_type")
+            n_task = action.meta.get("notify_operation")
+            if n_type is None or n_task is None:
+                return action.uuid
+            return f"{rsc.clone_name}_{n_type}_notify_{n_task}_0"
         if action.cancel_task is not None:
             return f"{rsc.clone_name}_{action.cancel_task}_{action.interval_ms}"
         return f"{rsc.clone_name}_{action.task}_{action.interval_ms}"

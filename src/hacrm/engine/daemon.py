@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hacrm.engine import access
 from hacrm.engine import authkey as authkey_mod
 from hacrm.engine import config as cconf
 from hacrm.engine.cibfiles import CibFiles
@@ -299,6 +300,9 @@ class Daemon:
         args = req.get("args") or {}
         if not isinstance(args, dict):
             return {"ok": False, "error": "args must be an object"}
+        refused = access.check(op, req, conn.identity, self.core.cib.root)
+        if refused is not None:
+            return refused
         if op == "ping":
             return {"ok": True, "result": {"node": self.node.name, "pid": os.getpid()}}
         if op == "watch":
@@ -341,7 +345,8 @@ class Daemon:
         result = dict(reply.result)
         if op == "status":
             result.update(self._status_extra())
-        return {"ok": reply.ok, "result": result, "error": reply.error}
+        return access.filter_result(op, {"ok": reply.ok, "result": result, "error": reply.error},
+                                    conn.identity, self.core.cib.root)
 
     def _status_extra(self) -> dict[str, Any]:
         now = time.monotonic()

@@ -5,23 +5,32 @@ One JSON object per line in each direction.  A request is ``{"id", "op", "args",
 ``error``.  A ``watch`` request turns the connection into a stream of ``{"event", "data"}``
 lines (membership, quorum, DC and CIB changes) until the client hangs up.
 
-Only the daemon's own user (and root) may connect: the socket is created mode 0600 inside an
-0700 directory (the daemon's umask is 077 before it binds), and each connection's peer
-credentials (``SO_PEERCRED``) are checked as well, so a socket copied or re-permissioned by
-mistake still refuses other users.
+Root, the daemon's own user and members of the ``haclient`` group may connect, as with
+Pacemaker: when that group exists the socket is mode 0660 and its directory 0750, both of that
+group (otherwise 0600 in an 0700 directory, the daemon's umask being 077 when it binds), and
+each connection's peer credentials (``SO_PEERCRED``: user, primary group, and the user's
+groups) are checked as well, so a socket copied or re-permissioned by mistake still refuses
+other users.  Each connection carries the caller's :class:`~hacrm.engine.acl.Identity`, which
+the daemon uses for CIB ACLs (:mod:`hacrm.engine.access`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import grp
 import json
 import os
+import pwd
 import socket
 import struct
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from hacrm.engine.acl import Identity
+
+#: the group whose members may use the local API (Pacemaker's CRM_DAEMON_GROUP)
+CLIENT_GROUP = "haclient"
 MAX_LINE = 256 << 20
 #: sun_path holds 108 bytes; longer paths go through the directory's /proc/self/fd entry
 MAX_SUN_PATH = 100
@@ -67,12 +76,47 @@ def allowed_uid(uid: int | None) -> bool:
     return uid is None or uid == os.getuid() or uid == 0
 
 
+def peer_credentials(sock: socket.socket) -> tuple[int, int, int] | None:
+    """(pid, uid, gid) of the process at the other end of a unix socket (Linux)."""
+    opt = getattr(socket, "SO_PEERCRED", None)
+    if opt is None:
+        return None
+    raw = sock.getsockopt(socket.SOL_SOCKET, opt, struct.calcsize("3i"))
+    pid, uid, gid = struct.unpack("3i", raw)
+    return pid, uid, gid
+
+
+def identify(uid: int, gid: int, group: str = CLIENT_GROUP) -> tuple[Identity, bool]:
+    """The caller's identity, and whether it may use the socket at all (root, the daemon's
+    user, or a member of ``group`` by its primary group or the group database)."""
+    try:
+        user = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        user = f"#{uid}"
+    names = set()
+    gids = {gid}
+    if not user.startswith("#"):
+        try:
+            gids |= set(os.getgrouplist(user, gid))
+        except OSError:
+            pass
+    for g in gids:
+        try:
+            names.add(grp.getgrgid(g).gr_name)
+        except KeyError:
+            pass
+    privileged = uid in (0, os.getuid())
+    return Identity(uid, user, frozenset(names), privileged), privileged or group in names
+
+
 class Connection:
     """One client; ``watching`` connections receive events."""
 
-    def __init__(self, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, writer: asyncio.StreamWriter, identity: Identity | None = None) -> None:
         self.writer = writer
         self.watching = False
+        #: who is calling (None when the platform cannot tell: treated as privileged)
+        self.identity = identity
 
     async def send(self, obj: dict[str, Any]) -> None:
         self.writer.write(json.dumps(obj, separators=(",", ":")).encode() + b"\n")
@@ -127,6 +171,22 @@ class ApiServer:
         finally:
             os.umask(old)
         os.chmod(self.path, 0o600)
+        self._open_to_group()
+
+    def _open_to_group(self) -> None:
+        """Let the client group in through the file permissions (when it exists and we may
+        give files to it); the peer check in :meth:`_client` stays the real guard."""
+        try:
+            gid = grp.getgrnam(CLIENT_GROUP).gr_gid
+        except KeyError:
+            return
+        try:
+            os.chown(self.path.parent, -1, gid)
+            os.chown(self.path, -1, gid)
+        except OSError:
+            return
+        os.chmod(self.path.parent, 0o750)
+        os.chmod(self.path, 0o660)
 
     async def close(self) -> None:
         if self.server is not None:
@@ -142,21 +202,27 @@ class ApiServer:
     def broadcast(self, event: str, data: dict[str, Any]) -> None:
         for conn in list(self.connections):
             if conn.watching:
+                if event == "message" and conn.identity is not None \
+                        and not conn.identity.privileged:
+                    continue  # the cluster's own traffic, CIB contents included
                 conn.push({"event": event, "data": data})
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         sock = writer.get_extra_info("socket")
-        uid = peer_uid(sock) if sock is not None else None
-        conn = Connection(writer)
-        if not allowed_uid(uid):
+        creds = peer_credentials(sock) if sock is not None else None
+        identity, allowed = identify(creds[1], creds[2]) if creds else (None, True)
+        uid = creds[1] if creds else None
+        conn = Connection(writer, identity)
+        if not allowed:
             self.refused += 1
             if self.refused == 1 or self.refused % 100 == 0:
                 self.log("warning", f"refused local API connection from uid {uid} "
                                     f"({self.refused} so far)")
+            who = identity.user if identity is not None else f"uid {uid}"
             try:
                 await conn.send({"id": None, "ok": False,
-                                 "error": "permission denied: only the cluster's user may "
-                                          "use this socket"})
+                                 "error": f"permission denied: user {who} is not root or a "
+                                          f"member of the {CLIENT_GROUP} group"})
             except (ConnectionError, OSError):
                 pass
             writer.close()
@@ -225,8 +291,8 @@ class ApiClient:
                                "(stopped?)") from None
             except PermissionError:
                 sock.close()
-                raise ApiError(f"permission denied on {self.path}: the local API is only "
-                               "for the cluster's user") from None
+                raise ApiError(f"permission denied on {self.path}: the local API is for "
+                               f"root and members of the {CLIENT_GROUP} group") from None
             except OSError as err:
                 sock.close()
                 raise ApiError(f"cannot connect to {self.path}: {err.strerror}") from None

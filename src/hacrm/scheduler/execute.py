@@ -133,14 +133,14 @@ def execute_graph(cl: Cluster, graph: Graph, cib: Any, op_fail: list[str]) -> tu
             from .graph import task_key
             lines.append(f"  * Pseudo action:   {task_key(action)}{node}")
             return
+        if action.task == "probe_again":
+            return  # re-probe requests (old CIBs) are neither shown nor recorded
         if action.rsc is None or action.task in ("do_shutdown", "clear_failcount", "lrm_delete"):
             if action.rsc is not None:
                 rid, _ = _names(cl, action)
                 lines.append(f"  * Cluster action:  {action.task} for {rid} on {action.node.uname}")
             else:
                 lines.append(f"  * Cluster action:  {action.task} on {action.node.uname}")
-            return
-        if action.task == "probe_complete":
             return
         name = display_name(cl, action)
         node = action.node.uname

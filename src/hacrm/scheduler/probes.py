@@ -110,7 +110,7 @@ def schedule_probes(cl: Cluster) -> None:
             continue
         probed = node.attrs.get("probe_complete")
         if probed is not None and probed.strip().lower() not in ("true", "on", "yes", "y", "1"):
-            a = custom_action(cl, None, f"probe_complete-{node.uname}", "probe_complete", node,
+            a = custom_action(cl, None, f"probe_again-{node.uname}", "probe_again", node,
                               False, True)
             a.meta["op_no_wait"] = "true"
             continue

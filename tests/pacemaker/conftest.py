@@ -1,5 +1,5 @@
 """Fixtures for the pacemaker backend: a file CIB driven through Pacemaker's tools, and one
-real 2-node corosync + Pacemaker cluster in network namespaces shared by the tests of a module.
+real 2-node corosync + Pacemaker cluster in network namespaces (one per test that asks).
 
 The cluster is skipped with the reason when this machine cannot run it (no root, no network
 namespaces, corosync/pacemaker not installed), and fails instead under CI
@@ -45,7 +45,7 @@ def tool_env(tmp_path):
     return env
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def pcmk_cluster(tmp_path_factory):
     reason = unavailable()
     if reason:

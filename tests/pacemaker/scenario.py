@@ -33,3 +33,8 @@ STEPS: list[tuple[list[str], dict[str, tuple[str, ...]]]] = [
 ]
 
 INITIAL = {"webip": ("node1",), "webserver": ("node1",)}
+
+
+def only(placed: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The scenario's resources among everything that runs."""
+    return {k: v for k, v in placed.items() if k in ("webip", "webserver")}

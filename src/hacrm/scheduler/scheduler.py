@@ -14,6 +14,7 @@ from typing import Any
 
 from . import constraints, fencing, graph as graph_mod, ordering, placement, probes
 from .cluster import Cluster
+from .model import Resource
 from .config_changes import handle_rsc_config_changes
 from .health import apply_node_health
 from .remote import order_remote_connection_actions
@@ -22,6 +23,21 @@ from .status_text import count_instances, format_status
 from .summary import transition_summary
 from .unpack import parse_cib, unpack_cluster
 from .variants import behaviour
+
+
+def _clear_failcounts_if_orphaned(cl: Cluster, rsc: Resource) -> None:
+    """An orphaned resource's fail counts are cleared on every online node."""
+    from .actions import clear_failcount
+    from .constraints import new_ordering
+    from .history import get_failcount
+    from .model import O_OPTIONAL, R_ORPHAN
+    if not rsc.has(R_ORPHAN):
+        return
+    for node in cl.nodes:
+        if not node.online or not get_failcount(cl, node, rsc, True):
+            continue
+        clear = clear_failcount(cl, rsc, node, "it is orphaned")
+        new_ordering(cl, rsc, None, clear, rsc, f"{rsc.id}_stop_0", None, O_OPTIONAL)
 
 
 def schedule(cib: Any, now: datetime | None, show_scores: bool = False,
@@ -40,6 +56,9 @@ def schedule(cib: Any, now: datetime | None, show_scores: bool = False,
     placement.assign_all(cl)
     if cl.startup_probes:
         probes.schedule_probes(cl)
+    if cl.stop_orphans:
+        for rsc in cl.resources:
+            _clear_failcounts_if_orphaned(cl, rsc)
     for rsc in cl.resources:
         behaviour(rsc).create_actions(cl, rsc)
     order_remote_connection_actions(cl)

@@ -8,6 +8,8 @@ from typing import Any
 
 from lxml import etree
 
+from .clock import epoch
+
 from .cluster import Cluster
 from .graph import Graph, display_name
 from .model import A_PSEUDO, Action
@@ -54,7 +56,8 @@ def _lrm_resource(ns: Any, name: str, config_name: str, rclass, rtype, rprovider
 
 
 def _inject_result(entry: Any, task: str, interval: int, rc: int, target_rc: int,
-                   node: str, migrate: dict[str, str], notify: tuple[str, str] | None = None) -> None:
+                   node: str, migrate: dict[str, str], notify: tuple[str, str] | None = None,
+                   when: int | None = None) -> None:
     rid = entry.get("id")
     if task in ("reload", "reload-agent"):
         task = "start"
@@ -99,6 +102,12 @@ def _inject_result(entry: Any, task: str, interval: int, rc: int, target_rc: int
         op.set("rc-code", str(rc))
         op.set("op-status", "0")
         op.set("interval", str(interval))
+        if when is not None:
+            # crm_simulate stamps injected results with the time they were made; the run's
+            # effective time stands in for it (no clock is read here)
+            op.set("last-rc-change", str(when))
+            op.set("exec-time", "0")
+            op.set("queue-time", "0")
         for k, v in migrate.items():
             op.set(k, v)
 
@@ -180,7 +189,8 @@ def execute_graph(cl: Cluster, graph: Graph, cib: Any, op_fail: list[str]) -> tu
         notify = None
         if action.task == "notify":
             notify = (action.meta.get("notify_type", "pre"), action.meta.get("notify_operation", ""))
-        _inject_result(entry, action.task, interval, rc, target_rc, node, migrate, notify)
+        _inject_result(entry, action.task, interval, rc, target_rc, node, migrate, notify,
+                       when=epoch(cl) if cl.now is not None else None)
 
     pending = list(graph.synapses)
     while True:

@@ -147,3 +147,19 @@ def test_local_api_answers_what_json_cannot_hold_and_survives_handler_bugs(tmp_p
     assert boom[0] == {"id": 7, "ok": False, "error": "internal error: KeyError"}
     assert boom[1]["ok"] and boom[1]["id"] == 8
     assert any("internal error answering 'boom'" in line for line in logs)
+
+
+def test_location_attribute_names_that_are_not_xml_names(tmp_path: Path) -> None:
+    """Found by atheris (configure_script): ``location l3 { p1 p2 } ro(e=Promoted inf: node1``
+    kept ``ro(e`` as an attribute of <rsc_location> and crashed the XML writer."""
+    from hacrm.backends.file import FileBackend
+    from hacrm.cib.workcopy import WorkingCopy
+    from hacrm.diagnostics import ConfigureError
+
+    cib = tmp_path / "cib.xml"
+    cib.write_text(empty_cib_xml())
+    wc = WorkingCopy(FileBackend(cib), force=True)
+    with pytest.raises(ConfigureError) as err:
+        wc.define("location l3 { p1 p2 } ro(e=Promoted inf: node1", source="t.crm")
+    assert "not a valid attribute name" in err.value.diagnostics[0].message
+    targets.configure_script("location l3 { p1 p2 } ro(e=Promoted inf: node1", tmp_path)

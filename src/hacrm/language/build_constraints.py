@@ -6,6 +6,8 @@ trailing options (``symmetrical=``, ``node-attribute=``, ``loss-policy=``) are r
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from lark import Token
@@ -17,6 +19,8 @@ from hacrm.language.vocabulary import (
     Definition, canonize,
 )
 from hacrm.language.words import split_pair, unquote
+
+_XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 
 
 class ConstraintRules:
@@ -160,6 +164,10 @@ class ConstraintRules:
         text = unquote(str(items[0]))
         name, _, value = text.partition("=")
         name = name.lstrip("$")
+        if not _XML_NAME.match(name):
+            # any other name is kept as an attribute of <rsc_location>
+            self.fail(f"`{name}` is not a valid attribute name", items[0],
+                      "names start with a letter and hold letters, digits, '-', '_' and '.'")
         return name, self.role_name(value, name)
 
     def location_node(self, items: list[Any]) -> tuple[str, Any]:

@@ -76,6 +76,15 @@ def corosync_conf(name: str, addrs: list[str], state_dir: Path) -> str:
             f"system {{\n\tstate_dir: {state_dir}\n}}\n")
 
 
+def placement_of(mon: etree._Element) -> dict[str, tuple[str, ...]]:
+    """Active resource -> nodes, from a ``crm_mon --output-as=xml`` document."""
+    out: dict[str, tuple[str, ...]] = {}
+    for rsc in mon.iter("resource"):
+        if rsc.get("active") == "true":
+            out[rsc.get("id")] = tuple(sorted(n.get("name") for n in rsc.iterfind("node")))
+    return out
+
+
 class PacemakerCluster:
     """N Pacemaker nodes ``node1``..``nodeN``; always call :meth:`stop` (a fixture does)."""
 
@@ -107,7 +116,7 @@ class PacemakerCluster:
                 (d / "varlib" / sub).mkdir(exist_ok=True)
             shutil.chown(d / "varlib" / "cib", "hacluster", "haclient")
             shutil.chown(d / "varlib" / "pengine", "hacluster", "haclient")
-            (d / "corosync.conf").write_text(corosync_conf("hacrmtest", self.addrs, d))
+            (d / "corosync.conf").write_text(corosync_conf("pcmktest", self.addrs, d))
             script = NODE_SCRIPT.format(dir=d, name=name)
             log = open(d / "node.out", "ab")  # noqa: SIM115 - handed to the child
             self.procs[name] = subprocess.Popen(
@@ -209,11 +218,7 @@ class PacemakerCluster:
         """Active resource -> nodes, as crm_mon reports it."""
         mon = self.mon(name)
         assert mon is not None, self.log_tail(name)
-        out: dict[str, tuple[str, ...]] = {}
-        for rsc in mon.iter("resource"):
-            if rsc.get("active") == "true":
-                out[rsc.get("id")] = tuple(sorted(n.get("name") for n in rsc.iterfind("node")))
-        return out
+        return placement_of(mon)
 
     def wait_placement(self, expected: dict[str, tuple[str, ...]], name: str = "node1",
                        timeout: float = SETTLE_TIMEOUT) -> dict[str, tuple[str, ...]]:

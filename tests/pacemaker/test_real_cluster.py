@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -203,6 +204,28 @@ def step_cluster_only_operations(cluster: PacemakerCluster, crm: Shell) -> None:
     assert cluster.wait_placement(scenario.INITIAL, timeout=60)
 
 
+def step_load_replace_keeps_the_clusters_own_options(cluster: PacemakerCluster, crm: Shell,
+                                                     tmp_path) -> None:
+    """A configuration saved on another engine (here with the embedded engine's stack and
+    version) loads with ``load replace``; the options the DC maintains stay Pacemaker's."""
+    crm("--backend", "pacemaker", "configure", "save", str(tmp_path / "here.crm"))
+    text = (tmp_path / "here.crm").read_text()
+    assert "cluster-infrastructure=corosync" in text and "dc-version=" in text
+    foreign = re.sub(r"dc-version=\S+", "dc-version=0.1.0-hacrm", text).replace(
+        "cluster-infrastructure=corosync", "cluster-infrastructure=hacrm")
+    (tmp_path / "foreign.crm").write_text(foreign)
+    before = cluster.mon("node1").find("summary")
+    crm("--backend", "pacemaker", "-w", "configure", "load", "replace",
+        str(tmp_path / "foreign.crm"))
+    after = cluster.mon("node1").find("summary")
+    assert after.find("stack").get("type") == "corosync"
+    assert after.find("current_dc").get("version") == before.find("current_dc").get("version")
+    shown = crm("--backend", "pacemaker", "configure", "show").stdout
+    assert "0.1.0-hacrm" not in shown and "cluster-infrastructure=hacrm" not in shown
+    assert "cluster-infrastructure=corosync" in shown
+    assert scenario.only(cluster.placement("node1")) == scenario.INITIAL
+
+
 def step_nodes_agree(cluster: PacemakerCluster) -> None:
     """crm_mon on both nodes agrees on the DC and the placement at the end."""
     deadline = time.monotonic() + 60
@@ -226,4 +249,5 @@ def test_shell_on_a_real_pacemaker_cluster(pcmk_cluster, tmp_path) -> None:
     step_commit_refused_when_someone_else_committed(pcmk_cluster, crm)
     step_shadow_made_and_committed_by_crm_shadow(pcmk_cluster, crm)
     step_cluster_only_operations(pcmk_cluster, crm)
+    step_load_replace_keeps_the_clusters_own_options(pcmk_cluster, crm, tmp_path)
     step_nodes_agree(pcmk_cluster)

@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 
 #: a commit is made again this many times when only status updates came in between
 COMMIT_ATTEMPTS = 8
+#: cluster options the DC writes about itself; a commit to a live cluster keeps its values
+#: (a configuration saved on another engine carries that engine's, e.g. Stack: hacrm)
+CLUSTER_MAINTAINED = ("have-watchdog", "dc-version", "cluster-infrastructure", "cluster-name")
 #: the abstract socket Pacemaker's CIB manager listens on (``/proc/net/unix`` shows it)
 CIB_SOCKET = "@cib_ro"
 
@@ -195,6 +198,8 @@ class PacemakerBackend:
         schema = new.get("validate-with")
         if schema and schema != target.get("validate-with"):
             target.set("validate-with", schema)
+        if self.live:
+            _keep_cluster_maintained(current, target)
         if etree.tostring(target) == etree.tostring(current):
             return None
         version = _version_of(current)
@@ -292,6 +297,31 @@ class PacemakerBackend:
         from hacrm.backends.pacemaker_shadow import PacemakerShadows
 
         return PacemakerShadows(self.tools)
+
+
+def _keep_cluster_maintained(current: etree._Element, target: etree._Element) -> None:
+    """Put the cluster's own values of :data:`CLUSTER_MAINTAINED` back into ``target``."""
+    from copy import deepcopy
+
+    from lxml import etree
+
+    path = "configuration/crm_config/cluster_property_set"
+    ours = [nv for s in current.iterfind(path) for nv in s.iterfind("nvpair")
+            if nv.get("name") in CLUSTER_MAINTAINED]
+    for nv in [nv for s in target.iterfind(path) for nv in s.iterfind("nvpair")
+               if nv.get("name") in CLUSTER_MAINTAINED]:
+        nv.getparent().remove(nv)
+    for position, nv in enumerate(ours):
+        set_id = nv.getparent().get("id")
+        found = target.find(f"{path}[@id='{set_id}']")
+        if found is None:
+            crm_config = target.find("configuration/crm_config")
+            if crm_config is None:
+                crm_config = etree.SubElement(target.find("configuration"), "crm_config")
+                crm_config.getparent().insert(0, crm_config)
+            found = etree.Element("cluster_property_set", id=set_id)
+            crm_config.insert(0, found)
+        found.insert(min(position, len(found)), deepcopy(nv))
 
 
 # ---------------------------------------------------------------------- finding a cluster

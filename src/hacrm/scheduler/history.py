@@ -549,6 +549,18 @@ def create_orphan(cl: Cluster, entry: Any, node: Node) -> Resource | None:
     if entry.get("container"):
         rsc.set(R_ORPHAN_CONTAINER_FILLER)
     rsc.set(R_ORPHAN)
+    if rsc.is_remote_node:
+        # an orphaned connection: its node is kept (shutting down) until it is stopped
+        from .unpack import create_node, handle_startup_fencing
+        rnode = cl.find_node(rsc.id)
+        if rnode is None:
+            rnode = create_node(cl, rsc.id, rsc.id, "remote", None)
+        rnode.remote_rsc = rsc
+        if rsc.container is None:
+            handle_startup_fencing(cl, rnode)
+        else:
+            rnode.attrs["#kind"] = "container"
+        rnode.shutdown = True
     cl.resources.append(rsc)
     cl.rsc_by_id.setdefault(rsc.id, rsc)
     if not cl.stop_orphans:

@@ -78,3 +78,31 @@ def test_same_placements_as_pacemaker(clusters, tmp_path) -> None:
         assert scenario.only(placed) == expected, words
         seen.append(placed)
     (tmp_path / "placements.json").write_text(json.dumps(seen))
+
+    # migration, both ways: configure save on one engine, load replace on the other
+    saved = tmp_path / "embedded.crm"
+    crm("configure", "save", str(saved))
+    pcmk_cib = tmp_path / "pacemaker-cib.xml"
+    pcmk_cib.write_text(subprocess.run([oracle("cibadmin"), "--empty"], capture_output=True,
+                                       text=True, check=True).stdout)
+    pcmk_env = dict(env, CIB_file=str(pcmk_cib))
+    loaded = run_crm(["--backend", "pacemaker", "configure", "load", "replace", str(saved)],
+                     env=pcmk_env)
+    assert loaded.returncode == 0, loaded.stderr
+    verify = subprocess.run([oracle("crm_verify"), "-x", str(pcmk_cib)], capture_output=True,
+                            text=True, check=False, timeout=60)
+    assert verify.returncode == 0, verify.stderr
+    shown_pcmk = run_crm(["--backend", "pacemaker", "configure", "show"], env=pcmk_env).stdout
+    assert shown_pcmk == run_crm(["configure", "show"], env=env).stdout
+    run_crm(["--backend", "pacemaker", "resource", "meta", "webip", "set", "descr", "back"],
+            env=pcmk_env)
+    back = tmp_path / "pacemaker.crm"
+    run_crm(["--backend", "pacemaker", "configure", "save", str(back)], env=pcmk_env)
+    crm("-w", "configure", "load", "replace", str(back))
+    shown_embedded = run_crm(["configure", "show"], env=env).stdout
+    assert "descr=back" in shown_embedded
+    assert shown_embedded == run_crm(["--backend", "pacemaker", "configure", "show"],
+                                     env=pcmk_env).stdout
+    assert scenario.only(wait_placement(sb.dir, scenario.INITIAL, tmp_path)) == \
+        scenario.INITIAL
+

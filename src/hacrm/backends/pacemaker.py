@@ -225,6 +225,15 @@ class PacemakerBackend:
         return parse_mon(self.tools.output("crm_mon", [*args, *extra],
                                            context="reading the cluster status"))
 
+    def status_text(self, words: tuple[str, ...] | list[str] = ()) -> str:
+        """``crm status [WORDS]``: crm_mon's own text (crmsh's option words), with a
+        ``Backend: pacemaker`` line in its summary."""
+        from hacrm.backends.pacemaker_status import crm_mon_args, with_backend_line
+
+        text = self.tools.output("crm_mon", crm_mon_args(words),
+                                 context="reading the cluster status")
+        return with_backend_line(text, self.name)
+
     def local_node(self) -> str | None:
         """This node's name in the cluster (``crm_node --name``); None on a CIB file."""
         if not self.live:

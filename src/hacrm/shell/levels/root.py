@@ -38,11 +38,16 @@ class RootLevel(BaseLevel):
         """What runs where, as ``crm_mon -1 -r`` shows it, from the CIB in use."""
         from hacrm.shell.status import status_text
 
+        backend = self.session.backend()
+        own = getattr(backend, "status_text", None)
+        if own is not None:  # Pacemaker: crm_mon's own display, as crmsh shows it
+            self.session.page(own(options).rstrip("\n"))
+            return True
         for word in options:
             if word not in ("bynode", "inactive", "ops", "timing", "failcounts", "noheaders"):
                 raise CommandError(f"unknown option {word!r}")
         try:
-            text = status_text(self.session.backend().read())
+            text = status_text(backend.read())
         except Exception as err:  # the scheduler's words for a CIB it cannot read
             if type(err).__name__ in ("CibError", "Unsupported"):
                 raise CommandError(str(err)) from None

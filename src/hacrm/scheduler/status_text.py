@@ -15,9 +15,11 @@ from .actions import rsc_active
 class Lines:
     """A tiny text list builder with crm_simulate's "  * " nesting."""
 
-    def __init__(self, show_pending: bool = False) -> None:
+    def __init__(self, show_pending: bool = False, rsc_only: bool = False) -> None:
         self.out: list[str] = []
         self.show_pending = show_pending
+        #: primitives without their node (``crm_resource --list``)
+        self.rsc_only = rsc_only
 
     def item(self, depth: int, text: str) -> None:
         self.out.append("  " * depth + "* " + text)
@@ -186,7 +188,7 @@ def format_primitive(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> bo
     if (rsc.meta.get("internal_rsc") or "").lower() in ("true", "yes", "1", "on"):
         return False
     node = rsc.current_node() or rsc.pending_node
-    lines.item(depth, primitive_line(cl, rsc, rsc.printable_id(), node, False,
+    lines.item(depth, primitive_line(cl, rsc, rsc.printable_id(), node, lines.rsc_only,
                                      show_pending=lines.show_pending))
     return True
 

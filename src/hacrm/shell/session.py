@@ -200,20 +200,22 @@ class Session:
             self._agents = MetadataCache(AgentDirectory(ocf_root=Path(root)))
         return self._agents
 
-    def wait_for_cluster(self, timeout: float = 120.0) -> None:
-        """``-w``: after a change, wait until the cluster has carried it out.
+    def wait_for_cluster(self, timeout: float = 120.0, *, force: bool = False,
+                         what: str = "") -> bool:
+        """``-w``: after a change, wait until the cluster has carried it out (``force``: wait
+        whatever the flags say, as ``resource restart`` does between its two halves).
 
-        A backend that runs transitions offers ``wait_idle(timeout)``; a CIB file has nothing
-        to wait for."""
-        if not (self.flags.wait or self.prefs.flag("core.wait")):
-            return
+        A CIB file has nothing to wait for; the embedded engine is asked through
+        :mod:`hacrm.operations.settle`, with a progress display on a terminal."""
+        if not (force or self.flags.wait or self.prefs.flag("core.wait")):
+            return True
         try:
             backend = self.backend()
         except NoBackend:
-            return
-        wait_idle = getattr(backend, "wait_idle", None)
-        if wait_idle is not None and not wait_idle(timeout):
-            self.messages.warning(f"the cluster did not settle within {timeout:g} s")
+            return True
+        from hacrm.operations.settle import wait_settled
+
+        return wait_settled(self, backend, timeout, what)
 
     # ------------------------------------------------------------------ the user
     @property

@@ -165,13 +165,21 @@ def _cluster(cib_xml: str) -> Any:
 
 
 def resources_text(cib_xml: str) -> str:
-    """The "Full List of Resources" part of the status (``crm resource status``)."""
-    text = status_text(cib_xml)
-    start = text.find("Full List of Resources:")
-    if start < 0:
-        return ""
-    end = text.find("\n\n", start)
-    return text[start:] if end < 0 else text[start:end + 1]
+    """``crm resource status`` without arguments: ``crm_resource --list``, the resource list
+    without node names on primitives."""
+    from hacrm.scheduler.actions import rsc_active
+    from hacrm.scheduler.model import R_ORPHAN
+    from hacrm.scheduler.status_text import Lines, format_resource
+
+    cl = _cluster(cib_xml)
+    lines = Lines(rsc_only=True)
+    for rsc in cl.resources:
+        if rsc.has(R_ORPHAN) and not rsc_active(rsc, True):
+            continue
+        format_resource(cl, rsc, lines, 1)
+    if not lines.out:
+        return "NO resources configured\n"
+    return "Full List of Resources:\n" + "".join(line + "\n" for line in lines.out)
 
 
 def locate(cib_xml: str, rsc_id: str) -> list[str] | None:

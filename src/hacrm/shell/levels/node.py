@@ -1,32 +1,41 @@
-"""The ``node`` level: node attributes, maintenance and standby (``crm_attribute``'s role).
+"""The ``node`` level: standby/online, maintenance/ready, node attributes, fencing, a node's
+recorded state, and the node list.
 
-Node attributes live in the node's ``instance_attributes`` in the ``nodes`` section (ids
-``nodes-<id>`` and ``nodes-<id>-<name>``), utilization in ``nodes-<id>-utilization``.
-``standby``/``online`` and ``maintenance``/``ready`` set the ``standby`` and ``maintenance``
-attributes there.  Each command reads the CIB and writes it back at once.
+crmsh's commands with crmsh's meaning (see :mod:`hacrm.operations.nodeattrs` and
+:mod:`hacrm.operations.history` for where each one writes).  Commands that take an optional
+node act on the node the shell runs on (the sandbox node with ``--node``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hacrm.shell.cibattrs import CibEdit, delete_attr, find_node, get_attr, set_attr
+from hacrm.shell import opsrun
 from hacrm.shell.commands import CommandError, command
 from hacrm.shell.levels.base import BaseLevel
 
 if TYPE_CHECKING:
+    from hacrm.operations.changes import Change
     from hacrm.shell.dispatch import Context
 
 
-def _nodes(ctx: Context, words: list[str]) -> list[str]:
+def _names(ctx: Context) -> list[str]:
     from hacrm.shell.completer import snapshot
 
-    return snapshot(ctx.session).nodes if len(words) <= 2 else []
+    return snapshot(ctx.session).nodes
+
+
+def _nodes(ctx: Context, words: list[str]) -> list[str]:
+    return _names(ctx) if len(words) <= 2 else []
+
+
+def _standby_args(ctx: Context, words: list[str]) -> list[str]:
+    return _names(ctx) + ["--all", "reboot", "forever"]
 
 
 def _attr_args(ctx: Context, words: list[str]) -> list[str]:
     if len(words) <= 2:
-        return _nodes(ctx, words)
+        return _names(ctx)
     return ["set", "delete", "show"] if len(words) == 3 else []
 
 
@@ -35,111 +44,188 @@ class NodeLevel(BaseLevel):
 
     name = "node"
 
-    def _edit(self) -> CibEdit:
-        return CibEdit(self.session.backend())
-
-    def _node_name(self, node: str | None) -> str:
+    def _here(self, node: str | None) -> str:
         return node or self.session.node
 
-    def _set(self, node: str | None, name: str, value: str) -> bool:
-        edit = self._edit()
-        elem = find_node(edit.root, self._node_name(node))
-        set_attr(elem, "instance_attributes", name, value, f"nodes-{elem.get('id')}")
-        edit.write()
+    def _node_list(self, change: Change, args: list[str], action: str) -> list[str]:
+        """crmsh's node arguments: names, ``--all``, or (none given) this node."""
+        from hacrm.operations.xmltree import OperationError
+
+        members = [n.get("uname") or n.get("id") or ""
+                   for n in change.root.iterfind("configuration/nodes/node")
+                   if n.get("type") != "remote"]
+        every = "--all" in args
+        names = [a for a in args if a != "--all"]
+        if every and names:
+            raise OperationError("Should either use --all or specific node(s)")
+        if every:
+            return members
+        if not names:
+            return [self.session.node]
+        for name in names:
+            if name not in members:
+                raise OperationError(f'Node "{name}" is not a cluster node')
+        return names
+
+    # ------------------------------------------------------------------ standby
+    @command(waits=True, help="Put node into standby", complete=_standby_args)
+    def do_standby(self, ctx: Context, *args: str) -> bool:
+        from hacrm.operations.nodeattrs import standby
+
+        words = list(args)
+        lifetime = "forever"
+        if words and words[-1] in ("reboot", "forever"):
+            lifetime = words.pop()
+
+        def edit(change: Change) -> None:
+            standby(change, self._node_list(change, words, "standby"), lifetime)
+
+        opsrun.run(self.session, edit)
+        return True
+
+    @command(waits=True, help="Set node online", complete=_standby_args)
+    def do_online(self, ctx: Context, *args: str) -> bool:
+        from hacrm.operations.nodeattrs import online
+        from hacrm.operations.xmltree import OperationError
+
+        def edit(change: Change) -> None:
+            names = self._node_list(change, list(args), "online")
+            known = []
+            for name in names:
+                try:
+                    from hacrm.operations.xmltree import find_node
+
+                    find_node(change.root, name)
+                    known.append(name)
+                except OperationError:
+                    change.info(f"online node {name}")
+            online(change, known)
+
+        opsrun.run(self.session, edit)
         return True
 
     @command(waits=True, help="Put node into maintenance mode", complete=_nodes)
     def do_maintenance(self, ctx: Context, node: str | None = None) -> bool:
-        edit = self._edit()
-        elem = find_node(edit.root, self._node_name(node))
-        for rsc in edit.root.iterfind("configuration/resources//meta_attributes/nvpair"
-                                      "[@name='maintenance']"):
-            owner = rsc.getparent().getparent()
-            question = (f"'maintenance' attribute already exists in {owner.get('id')}. "
-                        "Remove it?")
-            if self.session.ask(question):
-                rsc.getparent().remove(rsc)
-        set_attr(elem, "instance_attributes", "maintenance", "true", f"nodes-{elem.get('id')}")
-        edit.write()
+        from hacrm.operations.nodeattrs import maintenance
+
+        opsrun.run(self.session, lambda c: maintenance(c, self._here(node),
+                                                       self.session.ask))
         return True
 
     @command(waits=True, help="Put node into ready mode", complete=_nodes)
     def do_ready(self, ctx: Context, node: str | None = None) -> bool:
-        return self._set(node, "maintenance", "off")
+        from hacrm.operations.nodeattrs import set_attr
 
-    @command(waits=True, help="Put node into standby", complete=_nodes)
-    def do_standby(self, ctx: Context, node: str | None = None) -> bool:
-        return self._set(node, "standby", "on")
-
-    @command(waits=True, help="Set node online", complete=_nodes)
-    def do_online(self, ctx: Context, node: str | None = None) -> bool:
-        edit = self._edit()
-        elem = find_node(edit.root, self._node_name(node))
-        if get_attr(elem, "instance_attributes", "standby") not in (None, "off"):
-            set_attr(elem, "instance_attributes", "standby", "off", f"nodes-{elem.get('id')}")
-            edit.write()
-        self.session.messages.info(f"online node {elem.get('uname')}")
+        opsrun.run(self.session, lambda c: set_attr(c, self._here(node), "nodes",
+                                                     "maintenance", "off"))
         return True
 
-    def _attribute(self, set_tag: str, suffix: str, node: str, action: str, name: str,
+    # ------------------------------------------------------------------ attributes
+    def _attribute(self, scope: str, node: str, action: str, name: str,
                    value: str | None) -> bool:
+        from hacrm.operations import nodeattrs
+
         if action not in ("set", "delete", "show"):
-            raise CommandError(f"Expected set, delete or show, got '{action}'")
-        edit = self._edit()
-        elem = find_node(edit.root, node)
+            raise CommandError(f"Unknown command {action!r}")
+        if action == "set" and value is None:
+            raise CommandError("Missing value argument to set")
+        if action != "set" and value is not None:
+            raise CommandError(f"Too many arguments to {action}")
         if action == "show":
-            found = get_attr(elem, set_tag, name)
-            if found is None:
-                raise CommandError(f"attribute {name} not found for node {node}")
-            scope = "nodes" if set_tag == "instance_attributes" else "utilization"
-            self.session.messages.line(f"scope={scope}  name={name} value={found}")
-            return True
-        if action == "delete":
-            delete_attr(elem, set_tag, name)
+            opsrun.read(self.session, lambda c: nodeattrs.show_attr(c, node, scope, name))
+        elif action == "delete":
+            opsrun.run(self.session, lambda c: nodeattrs.delete_attr(c, node, scope, name))
         else:
-            if value is None:
-                raise CommandError(f"usage: {set_tag} <node> set <name> <value>")
-            set_attr(elem, set_tag, name, value, f"nodes-{elem.get('id')}{suffix}")
-        edit.write()
+            assert value is not None
+            opsrun.run(self.session, lambda c: nodeattrs.set_attr(c, node, scope, name, value))
         return True
 
-    @command(help="Manage attributes", complete=_attr_args)
+    @command(waits=True, help="Manage attributes", complete=_attr_args)
     def do_attribute(self, ctx: Context, node: str, action: str, name: str,
                      value: str | None = None) -> bool:
-        return self._attribute("instance_attributes", "", node, action, name, value)
+        return self._attribute("nodes", node, action, name, value)
 
-    @command(help="Manage utilization attributes", complete=_attr_args)
+    @command(waits=True, help="Manage utilization attributes", complete=_attr_args)
     def do_utilization(self, ctx: Context, node: str, action: str, name: str,
                        value: str | None = None) -> bool:
-        return self._attribute("utilization", "-utilization", node, action, name, value)
+        return self._attribute("utilization", node, action, name, value)
 
-    @command(help="Show node", complete=_nodes)
+    @command(name="status-attr", waits=True, help="Manage status attributes",
+             complete=_attr_args)
+    def do_status_attr(self, ctx: Context, node: str, action: str, name: str,
+                       value: str | None = None) -> bool:
+        return self._attribute("status", node, action, name, value)
+
+    # ------------------------------------------------------------------ fencing and state
+    @command(waits=True, help="Fence a node", complete=_nodes)
+    def do_fence(self, ctx: Context, node: str) -> bool:
+        from hacrm.operations.history import fence_request
+
+        if not self.session.ask(f"Fencing {node} will shut down the node and migrate any "
+                                f"resources that are running on it! Do you want to fence "
+                                f"{node}?"):
+            return False
+        opsrun.run(self.session, lambda c: fence_request(c, node))
+        return True
+
+    @command(waits=True, help="Clear node state", complete=_nodes)
+    def do_clearstate(self, ctx: Context, node: str | None = None) -> bool:
+        from hacrm.operations import history
+        from hacrm.operations.xmltree import OperationError, find_node, node_state
+
+        name = self._here(node)
+        if not self.session.ask(f"Do you really want to drop state for node {name}?"):
+            return False
+
+        def edit(change: Change) -> None:
+            elem = find_node(change.root, name)
+            state = node_state(change.root, elem.get("id", ""))
+            if state is not None and state.get("crmd") == "online":
+                history.cleanup(change, None, name, refresh=True)
+            elif state is not None and state.get("in_ccm") == "true":
+                raise OperationError("Node is offline according to Pacemaker, but online "
+                                     "according to corosync. First shut down node "
+                                     f"'{name}'")
+            else:
+                history.clear_state(change, name)
+
+        opsrun.run(self.session, edit)
+        return True
+
+    @command(help="Delete node", complete=_nodes)
+    def do_delete(self, ctx: Context, node: str) -> bool:
+        from hacrm.operations import history
+        from hacrm.operations.xmltree import OperationError
+
+        messages = self.session.messages
+
+        def edit(change: Change) -> None:
+            if not any(n.get("uname", "").lower() == node.lower()
+                       for n in change.root.iterfind("configuration/nodes/node")):
+                raise OperationError(f"node {node} not found in the CIB")
+            if history.is_member(change, node):
+                if not self.session.force:
+                    raise OperationError(f"according to the cluster, node {node} is still "
+                                         "active")
+                messages.error(f"according to the cluster, node {node} is still active")
+                messages.info(f"proceeding with node {node} removal")
+            history.forget_node(change, node)
+            change.info(f"node {node} deleted")
+
+        opsrun.run(self.session, edit)
+        return True
+
+    # ------------------------------------------------------------------ views
+    @command(old_names=("list",), help="Show node", complete=_nodes)
     def do_show(self, ctx: Context, node: str | None = None) -> bool:
-        from hacrm.cib.xmlio import CibXmlError, parse_xml
+        from hacrm.operations.nodeview import show
 
-        try:
-            root = parse_xml(self.session.backend().read())
-        except CibXmlError as err:
-            raise CommandError(f"cannot read the CIB: {err}") from None
-        states = {s.get("uname"): s for s in root.iterfind("status/node_state")}
-        nodes = {n.get("uname"): n for n in root.iterfind("configuration/nodes/node")}
-        names = [node] if node else sorted(set(nodes) | set(states))
-        out = []
-        for uname in names:
-            elem = nodes.get(uname, states.get(uname))
-            if elem is None:
-                continue
-            offline = "(offline)" if uname in states and \
-                states[uname].get("crmd") == "offline" else ""
-            kind = elem.get("type") or "member"
-            ident = elem.get("id")
-            head = f"{uname}: {kind}" if ident == uname else f"{uname}({ident}): {kind}"
-            out.append(head + offline)
-            for key, value in elem.attrib.items():
-                if key not in ("type", "uname", "id"):
-                    out.append(f"\t{key}: {value}")
-            for attr_set in elem.findall("instance_attributes"):
-                pairs = [f"{nv.get('name')}={nv.get('value')}" for nv in attr_set.findall("nvpair")]
-                out.append("\t" + " ".join(pairs))
-        self.session.messages.write("".join(line + "\n" for line in out))
+        opsrun.read(self.session, lambda c: show(c, node))
+        return True
+
+    @command(help="Show node hostname or server address", complete=_nodes)
+    def do_server(self, ctx: Context, *nodes: str) -> bool:
+        from hacrm.operations.nodeview import server
+
+        opsrun.read(self.session, lambda c: server(c, nodes))
         return True

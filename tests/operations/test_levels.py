@@ -1,4 +1,9 @@
-"""The resource and node levels edit attributes and placement straight in the CIB."""
+"""The resource and node levels in-process: what they print and write, on a file CIB.
+
+Whether the CIB ends up as crmsh leaves it is the differential test's job
+(``test_crmsh_differential``); these check the shell's side: messages, errors that change
+nothing, questions, and the read-only views.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +49,8 @@ def test_start_stop_on_a_group_in_a_clone_goes_to_the_clone(shell, scratch) -> N
 def test_ban_move_clear(shell, scratch) -> None:
     assert shell.run(*SETUP, "resource ban p1 node2", "resource move p1 node1")
     out, _ = shell.take()
-    assert "banned from node2" in out and "Move constraint created for p1 to node1" in out
+    assert "Creating rsc_location constraint 'cli-ban-p1-on-node2'" in out
+    assert "Move constraint created for p1 to node1" in out
     locs = {e.get("id"): e for e in cib(scratch).iterfind(".//rsc_location")}
     assert locs["cli-ban-p1-on-node2"].get("score") == "-INFINITY"
     assert locs["cli-prefer-p1"].get("node") == "node1"
@@ -74,7 +80,8 @@ def test_node_attributes_and_show(shell, scratch) -> None:
     assert root.find(".//nvpair[@id='nodes-node1-color']") is not None
     assert root.find(".//nvpair[@id='nodes-node1-utilization-cpu']") is not None
     assert shell.run("node online node2")
-    assert cib(scratch).find(".//nvpair[@id='nodes-node2-standby']").get("value") == "off"
+    standby = cib(scratch).find(".//node[@uname='node2']/instance_attributes/nvpair")
+    assert (standby.get("name"), standby.get("value")) == ("standby", "off")
 
 
 def test_node_maintenance_offers_to_drop_resource_maintenance(shell, scratch) -> None:

@@ -68,7 +68,9 @@ def load(backend: Any) -> Loaded:
 
 
 def is_engine(backend: Any) -> bool:
-    return getattr(backend, "name", "") == "embedded"
+    """The status section belongs to a running cluster (embedded engine or Pacemaker)."""
+    return getattr(backend, "name", "") in ("embedded", "pacemaker") and \
+        getattr(backend, "live", True)
 
 
 def apply(loaded: Loaded, call: Any = None) -> list[dict[str, Any]]:

@@ -22,7 +22,12 @@ T = TypeVar("T")
 
 
 def engine_caller(backend: Any) -> Callable[[str, dict[str, Any]], dict[str, Any]] | None:
-    """``call(op, args)`` on the embedded engine's local API, or None for other backends."""
+    """``call(op, args)`` for the cluster's own state: a backend's ``engine_call`` (the
+    Pacemaker backend runs the matching tool), else the embedded engine's local API, else
+    None (a CIB file holds its status itself)."""
+    own = getattr(backend, "engine_call", None)
+    if own is not None:
+        return own
     raw = getattr(backend, "call", None) or getattr(backend, "_call", None)
     if getattr(backend, "name", "") != "embedded" or raw is None:
         return None

@@ -192,13 +192,17 @@ class MonStatus:
         for rsc in self.resources:
             yield from rsc.primitives()
 
-    def find(self, rsc_id: str) -> Any | None:
-        """A resource or collective by id (clone instances answer to the clone's child id)."""
+    def walk(self) -> Iterator[Any]:
+        """Every resource, instance and collective, parents before children."""
         def walk(items: tuple[Any, ...]) -> Iterator[Any]:
             for item in items:
                 yield item
                 yield from walk(getattr(item, "children", ()))
-        for item in walk(self.resources):
+        return walk(self.resources)
+
+    def find(self, rsc_id: str) -> Any | None:
+        """The first resource or collective with that id."""
+        for item in self.walk():
             if item.id == rsc_id:
                 return item
         return None
@@ -206,21 +210,18 @@ class MonStatus:
     def locate(self, rsc_id: str) -> list[str] | None:
         """Nodes a resource (or any instance or member of it) is active on; None if unknown.
 
-        Clone instances are matched with and without their ``:N`` suffix, as
-        ``crm_resource --locate`` does."""
+        "Active" means what ``crm_resource --locate`` means: the nodes crm_mon lists for the
+        resource (it runs there, perhaps failed).  Clone instances are matched with and without
+        their ``:N`` suffix, and all the instances of an anonymous clone (which carry the
+        primitive's own id) count."""
         found: list[str] = []
         known = False
-        item = self.find(rsc_id)
-        if item is not None:
+        for item in self.walk():
+            if item.id != rsc_id and item.id.split(":")[0] != rsc_id:
+                continue
             known = True
             for prim in item.primitives():
-                if prim.active:
-                    found += [n for n in prim.nodes if n not in found]
-        for prim in self.primitives():
-            if prim.id.split(":")[0] == rsc_id and prim.id != rsc_id:
-                known = True
-                if prim.active:
-                    found += [n for n in prim.nodes if n not in found]
+                found += [n for n in prim.nodes if n not in found]
         return found if known else None
 
     def placement(self) -> dict[str, tuple[str, ...]]:
@@ -261,7 +262,8 @@ def _item(elem: etree._Element) -> Any:
                              unique=_bool(elem.get("unique")),
                              target_role=elem.get("target_role"))
     if elem.tag == "bundle":
-        replicas = tuple(MonCollective(f"{elem.get('id')}-{r.get('id')}", "replica", _items(r))
+        # "/" cannot appear in a CIB id, so a replica never shadows a real resource
+        replicas = tuple(MonCollective(f"{elem.get('id')}/{r.get('id')}", "replica", _items(r))
                          for r in elem.iterfind("replica"))
         return MonCollective(elem.get("id", ""), "bundle", replicas,
                              managed=_bool(elem.get("managed", "true")),

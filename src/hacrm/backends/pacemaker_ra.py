@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hacrm.backends.base import BackendError
 from hacrm.backends.pacemaker_tools import EXIT_NO_SUCH, ToolError, Tools
 from hacrm.ra.discovery import AgentDirectory, AgentSpec
-from hacrm.ra.metadata import AgentError, AgentMeta, MetadataCache, parse_metadata
+from hacrm.ra.metadata import AgentError, AgentMeta, MetadataCache, Parameter, parse_metadata
 
 #: crm_resource's exit code when a listing is empty (no such provider, no agents)
 EXIT_ERROR = 1
@@ -103,11 +104,24 @@ class PacemakerAgents(MetadataCache):
             raise AgentError(str(err)) from None
         meta = parse_metadata(out, name)
         if agent.cls == "stonith":
-            from hacrm.ra.pacemaker_options import fencing_parameters
-
             for param in meta.parameters:
                 if param.name == "action":
                     param.required = False  # the fencer supplies it on every call
             known = {p.name for p in meta.parameters}
-            meta.parameters += [p for p in fencing_parameters() if p.name not in known]
+            meta.parameters += [p for p in self._fencing_parameters() if p.name not in known]
         return meta
+
+    def _fencing_parameters(self) -> list[Parameter]:
+        """What Pacemaker's fencer accepts for every device, in its own words
+        (``pacemaker-fenced metadata``); hacrm's list when the daemon is not installed."""
+        if "pacemaker-fenced" not in self._memory:
+            try:
+                out = self.tools.output("pacemaker-fenced", ["metadata"], timeout=60,
+                                        context="reading the fencer's parameters")
+                self._memory["pacemaker-fenced"] = parse_metadata(out, "pacemaker-fenced")
+            except (BackendError, AgentError):
+                from hacrm.ra.pacemaker_options import fencing_parameters
+
+                self._memory["pacemaker-fenced"] = AgentMeta(
+                    "pacemaker-fenced", parameters=fencing_parameters())
+        return list(self._memory["pacemaker-fenced"].parameters)

@@ -24,6 +24,8 @@ from hacrm.backends.base import BackendError
 
 #: where distributions install the tools; searched after PATH (a user's PATH often lacks sbin)
 SBIN_DIRS = ("/usr/sbin", "/usr/bin", "/sbin", "/usr/local/sbin")
+#: where the daemons live (``pacemaker-fenced metadata`` describes the fencing parameters)
+DAEMON_DIRS = ("/usr/lib/pacemaker", "/usr/libexec/pacemaker", "/usr/lib64/pacemaker")
 DEFAULT_TIMEOUT = 60.0
 
 #: Pacemaker's exit codes that have a meaning the backend acts on (``crm_error -X``)
@@ -94,7 +96,7 @@ def find_tool(name: str, path: str | None = None) -> str | None:
     found = shutil.which(name, path=path)
     if found:
         return found
-    for directory in SBIN_DIRS:
+    for directory in SBIN_DIRS + (DAEMON_DIRS if name.startswith("pacemaker-") else ()):
         candidate = Path(directory) / name
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return str(candidate)

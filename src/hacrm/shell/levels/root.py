@@ -41,7 +41,7 @@ class RootLevel(BaseLevel):
         backend = self.session.backend()
         own = getattr(backend, "status_text", None)
         if own is not None:  # Pacemaker: crm_mon's own display, as crmsh shows it
-            self.session.page(own(options).rstrip("\n"))
+            self.session.page(own(options))
             return True
         for word in options:
             if word not in ("bynode", "inactive", "ops", "timing", "failcounts", "noheaders"):

@@ -472,8 +472,8 @@ def _colocation_tags(cl: Cluster, xml: Any, cid: str, score: int, influence_s: s
             e = etree.SubElement(rs, "resource_ref")
             e.set("id", m)
         sets.append(rs)
-    # colocation sets list dependents last: "rsc with with-rsc" == sets [with-rsc, rsc]
-    sets.reverse()
+    # as Pacemaker builds them: the rsc set first, the with-rsc set second; between two sets
+    # the earlier one is the dependent
     last = None
     for s in sets:
         _colocation_set(cl, s, score, cid, influence_s)

@@ -274,3 +274,19 @@ def test_standby_dc_ignores_everything():
     out += d.step(NodeHistory("node2", b"<lrm_resources/>"))
     out += d.step(CibChanged("x"))
     assert not d.of(WriteStatus, out) and not d.of(Compute, out)
+
+
+def test_fencing_outlives_a_membership_change_and_requests_sent_twice():
+    d = Driver()
+    d.become_dc(["node1", "node2"])
+    d.step(FenceRequested("api-7", "node2", "reboot", "node1"))
+    # the fencing itself changes the membership; the DC stays DC
+    d.step(DcState(True, {"node1": "1"}, dict(NODES)))
+    out = d.step(FenceRequested("api-7", "node2", "reboot", "node1"))   # sent again
+    assert not d.of(Fence, out), "not fenced twice"
+    out = d.step(FenceDone("api-7", True, "fenced by dev"))
+    assert d.of(FenceReply, out) == [FenceReply("api-7", True, "fenced by dev", "node1")]
+    changes = [c for w in d.of(WriteStatus, out) for c in patch_changes(w.body)]
+    assert ("node2", "lrm_clear", {}) in changes
+    out = d.step(FenceRequested("api-7", "node2", "reboot", "node1"))   # and once more
+    assert d.of(FenceReply, out) and not d.of(Fence, out)

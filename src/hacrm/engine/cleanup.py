@@ -45,56 +45,81 @@ def _matches(rsc_id: str, prims: list[str]) -> bool:
     return any(rsc_id == p or rsc_id.startswith(p + ":") for p in prims)
 
 
-def _failed(entry: Any) -> bool:
+def _failed(entry: Any, operation: str | None = None, interval_ms: int | None = None
+            ) -> bool:
     for op in entry.findall("lrm_rsc_op"):
-        if (op.get("id") or "").endswith("_last_failure_0"):
-            return True
+        if operation is not None and op.get("operation") != operation:
+            continue
+        if interval_ms is not None and op.get("interval", "0") != str(interval_ms):
+            continue
         status = op.get("op-status", "0")
         if status == "-1":
             continue
+        rc = op.get("rc-code", "0")
+        probe = op.get("operation") == "monitor" and op.get("interval", "0") == "0"
+        if probe and status == "0" and rc in ("0", "7", "8", "190", "191"):
+            continue    # a probe finding the resource running or stopped: no failure
+        if (op.get("id") or "").endswith("_last_failure_0"):
+            return True
         key = decode_transition_key(op.get("transition-key"))
         target = key.target_rc if key is not None else 0
-        rc = op.get("rc-code", "0")
-        if status not in ("0", "1") or (rc != str(target) and rc not in ("190", "191")):
+        if status not in ("0", "1"):
+            return True
+        if rc != str(target) and rc not in ("190", "191"):
             return True
     return False
 
 
-def targets(cib: Any, resource: str | None, node: str | None, refresh: bool
+def _count_rsc(name: str) -> tuple[str, str]:
+    """``fail-count-RSC#OP_INTERVAL`` (or ``last-failure-...``) -> (RSC, OP_INTERVAL)."""
+    body = name.removeprefix("fail-count-").removeprefix("last-failure-")
+    rsc, _, op = body.partition("#")
+    return rsc, op
+
+
+def targets(cib: Any, resource: str | None, node: str | None, refresh: bool,
+            operation: str | None = None, interval_ms: int | None = None
             ) -> tuple[list[Target], list[tuple[str, str]]]:
-    """(history entries to forget, (node, resource id) pairs whose fail-counts to clear)."""
+    """(history entries to forget, (node, attribute) pairs to delete).
+
+    ``operation``/``interval_ms`` narrow a cleanup to one operation's failures and its
+    fail-count (``crm_resource --cleanup -n OP -I INTERVAL``); the resources with such a
+    failure still have their whole history forgotten, as Pacemaker does."""
     prims: list[str] | None = None
     if resource:
         prims = primitives(cib, resource) or [resource]
+    op_suffix = None
+    if operation is not None:
+        op_suffix = f"{operation}_{interval_ms or 0}"
     entries: list[Target] = []
-    counts: list[tuple[str, str]] = []
+    attrs: set[tuple[str, str]] = set()
     found_any = False
     for state in cib.iterfind("status/node_state"):
         uname = state.get("uname")
         if node and uname != node:
             continue
-        fails = {nv.get("name", "") for nv in state.iterfind(
+        counts = [nv.get("name", "") for nv in state.iterfind(
             "transient_attributes/instance_attributes/nvpair")
-            if nv.get("name", "").startswith(("fail-count-", "last-failure-"))}
-        seen = set()
+            if nv.get("name", "").startswith(("fail-count-", "last-failure-"))]
         for entry in state.iterfind("lrm/lrm_resources/lrm_resource"):
             rid = entry.get("id") or ""
             if prims is not None and not _matches(rid, prims):
                 continue
             found_any = True
-            seen.add(rid)
-            has_counts = any(f.split("-", 2)[-1].startswith(rid + "#") for f in fails)
-            if refresh or _failed(entry) or has_counts:
+            counted = any(_count_rsc(c)[0] == rid and op_suffix in (None, _count_rsc(c)[1])
+                          for c in counts)
+            if refresh or counted or _failed(entry, operation, interval_ms
+                                             if operation is not None else None):
                 entries.append(Target(uname, rid))
-                counts.append((uname, rid))
-        for f in fails:
-            rid = f.split("#", 1)[0].removeprefix("fail-count-").removeprefix("last-failure-")
-            if rid in seen or (prims is not None and not _matches(rid, prims)):
+        for name in counts:
+            rid, op = _count_rsc(name)
+            if prims is not None and not _matches(rid, prims):
+                continue
+            if op_suffix is not None and op != op_suffix:
                 continue
             found_any = True
-            seen.add(rid)
-            counts.append((uname, rid))
+            attrs.add((uname, name))
     if resource and not found_any and not primitives(cib, resource):
         raise CleanupError(f"resource {resource!r} not found in the configuration or the "
                            "status")
-    return entries, sorted(set(counts))
+    return entries, sorted(attrs)

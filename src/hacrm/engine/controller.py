@@ -22,6 +22,7 @@ kind               from -> to   what
 ``fence-done``     node -> DC   the outcome
 ``fence-req``      any -> DC    ``crm node fence``
 ``fence-result``   DC -> any    the outcome, for the node that asked
+``dc-status``      DC -> all    how busy the DC is (idle, transition, counts, CIB version)
 =================  ===========  ==========================================================
 """
 
@@ -129,6 +130,9 @@ class Controller:
         self.last_plan: dict[str, Any] = {}
         self._ticker: asyncio.Task | None = None
         self._stopping = False
+        self.dc_info: dict[str, Any] = {}
+        self._published: tuple | None = None
+        self._publish_next = 0.0
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -192,6 +196,52 @@ class Controller:
             return
         for eff in effects:
             self._effect(eff)
+        self._publish()
+
+    # ------------------------------------------------------------------ the DC's state
+    def _publish(self) -> None:
+        """The DC tells every node how busy it is (``dc-status``, for ``crm -w`` and
+        ``wait_idle``): at once when it turns idle or busy or starts a transition, otherwise
+        at most every 0.25 s."""
+        if not self.core.is_dc or self.ring is None:
+            return
+        st = self.core.status()
+        v = self.daemon.core.cib.version
+        version = [v.admin_epoch, v.epoch, v.num_updates]
+        key = (st["idle"], st["transition"], repr(st["transition_counts"]),
+               tuple(version) if st["idle"] else None)
+        if key == self._published:
+            return
+        now = time.monotonic()
+        urgent = self._published is None or key[:2] != self._published[:2]
+        if not urgent and now < self._publish_next:
+            return
+        self._published = key
+        self._publish_next = now + 0.25
+        self.daemon.send("dc-status", {
+            "dc": self.me, "ring": self.ring, "idle": st["idle"],
+            "transition": st["transition"], "transition_counts": st["transition_counts"],
+            "last_transition": st["last_transition"], "dirty": st["dirty"],
+            "version": version})
+
+    def _msg_dc_status(self, header: dict[str, Any], body: bytes) -> None:
+        self.dc_info = dict(header, received=time.monotonic())
+
+    def dc_status(self) -> dict[str, Any]:
+        """The DC's state as it last published it, if it is the current DC's."""
+        core = self.daemon.core
+        dc = self.names.get(core.dc) if core.dc is not None else None
+        info = self.dc_info
+        if info and info.get("ring") == self.ring and info.get("dc") == dc:
+            return {"dc": dc, "known": True, "idle": bool(info.get("idle")),
+                    "transition": info.get("transition"),
+                    "transition_counts": info.get("transition_counts"),
+                    "last_transition": info.get("last_transition"),
+                    "dirty": bool(info.get("dirty")), "version": info.get("version"),
+                    "age": round(time.monotonic() - info["received"], 3)}
+        return {"dc": dc, "known": False, "idle": False, "transition": None,
+                "transition_counts": None, "last_transition": None, "dirty": True,
+                "version": None, "age": None}
 
     def _effect(self, eff: Any) -> None:
         if isinstance(eff, Log):
@@ -289,6 +339,10 @@ class Controller:
             self.ring = ring
             self.buffered = []
         ready = bool(self.daemon.is_dc) and ring == self.ring
+        if not ready and self.dc_key[0] and (core.dc is None or core.dc == core.me):
+            # an election (or the CIB sync after it) is under way: a DC that stays DC
+            # keeps its transition and its fencing operations through it
+            return
         key = (ready, self.ring if ready else None)
         if key != self.dc_key:
             self.dc_key = key
@@ -415,3 +469,5 @@ class Controller:
             due = self.core.next_timer()
             if due is not None and time.monotonic() >= due:
                 self.feed(Tick())
+            else:
+                self._publish()

@@ -8,10 +8,17 @@ op                     arguments -> result
                        (``instance_attributes``/``utilization``), ``query``
                        -> ``{node, name, value, lifetime}``
 ``attributes``         ``node`` -> ``{transient: {...}, permanent: {...}, utilization}``
-``resource_cleanup``   ``resource`` (all when absent), ``node``, ``refresh``
-                       -> ``{cleaned: [[node, rsc], ...], failcounts: [...]}``
+``resource_cleanup``   ``resource`` (all when absent), ``node``, ``refresh``, ``operation``
+                       and ``interval`` (ms or a time span: only that operation's failures)
+                       -> ``{cleaned: [[node, rsc], ...], failcounts: [[node, attr], ...]}``
 ``node_fence``         ``node``, ``action`` (reboot, off, on) -> ``{node, action, detail}``
-``controller``         -> the controller's state (DC or not, transition, idle, history)
+``node_clearstate``    ``node`` (down): as if fenced: state reset, history and attributes gone
+``node_forget``        ``node`` (down): its whole ``node_state`` removed
+``dc_status``          -> the DC's controller as it last published it: ``{dc, idle,
+                       transition, transition_counts, dirty, version, age}``
+``wait_idle``          ``timeout`` -> ``{idle, waited}``: until the DC is idle on this
+                       node's CIB version
+``controller``         -> this node's controller (DC or not, transition, history, running)
 =====================  =============================================================
 
 Writes go through the DC like every CIB change; ``resource_cleanup`` returns once the
@@ -27,7 +34,9 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from hacrm.engine import attrd, cleanup
+from hacrm.engine.controller_core import FENCED_STATE
 from hacrm.engine.statusops import StatusPatch
+from hacrm.scheduler.intervals import parse_interval_ms
 
 if TYPE_CHECKING:
     from hacrm.engine.controller import Controller
@@ -51,6 +60,8 @@ class ControllerApi:
     def handlers(self) -> dict[str, Handler]:
         return {"attribute": self.attribute, "attributes": self.attributes,
                 "resource_cleanup": self.resource_cleanup, "node_fence": self.node_fence,
+                "node_clearstate": self.node_clearstate, "node_forget": self.node_forget,
+                "dc_status": self.dc_status, "wait_idle": self.wait_idle,
                 "controller": self.status}
 
     def _node(self, args: dict[str, Any]) -> str:
@@ -99,9 +110,16 @@ class ControllerApi:
         node = args.get("node") or None
         if node is not None and node not in self.c.node_ids:
             return _error(f"unknown node {node!r}")
+        operation = args.get("operation") or None
+        interval = args.get("interval")
+        interval_ms = None
+        if operation is not None:
+            interval_ms = interval if isinstance(interval, int) else \
+                parse_interval_ms(str(interval or "0"))
         root = self.c.daemon.core.cib.root
         try:
-            entries, counts = cleanup.targets(root, resource, node, bool(args.get("refresh")))
+            entries, counts = cleanup.targets(root, resource, node, bool(args.get("refresh")),
+                                              operation, interval_ms)
         except cleanup.CleanupError as err:
             return _error(str(err))
         core = self.c.daemon.core
@@ -116,10 +134,8 @@ class ControllerApi:
             else:   # nobody to ask: forget it in the CIB directly
                 for rsc in rscs:
                     patch.lrm_delete(self.c.node_ids.get(n, n), n, rsc)
-        for n, rsc in counts:
-            nid = self.c.node_ids.get(n, n)
-            patch.attrs_delete(nid, n, f"fail-count-{rsc}#")
-            patch.attrs_delete(nid, n, f"last-failure-{rsc}#")
+        for n, name in counts:
+            patch.attr(self.c.node_ids.get(n, n), n, name, None)
         if patch:
             reply = await self.c.daemon.cib_update("status_patch", {}, patch.body())
             if not reply.ok:
@@ -139,6 +155,58 @@ class ControllerApi:
                 return
             await asyncio.sleep(0.05)
 
+    def _members(self) -> set[str]:
+        core = self.c.daemon.core
+        return {self.c.names.get(m, str(m)) for m in (core.view.members if core.view else [])}
+
+    async def _down_node_patch(self, args: dict[str, Any], what: str,
+                               patch_for: Callable[[str, str], StatusPatch]
+                               ) -> dict[str, Any]:
+        node = args.get("node")
+        if node not in self.c.node_ids:
+            return _error(f"unknown node {node!r}")
+        if node in self._members():
+            return _error(f"{node} is a member of the cluster: {what} is only for a node "
+                          "that is down")
+        reply = await self.c.daemon.cib_update(
+            "status_patch", {}, patch_for(self.c.node_ids[node], node).body())
+        if not reply.ok:
+            return _error(reply.error or "the change was refused")
+        return _ok({"node": node})
+
+    async def node_clearstate(self, args: dict[str, Any], body: str | None
+                              ) -> dict[str, Any]:
+        """The node is known to be down cleanly (``stonith_admin --confirm``): as after a
+        successful fencing, its state is reset, its history and transient attributes go."""
+        def patch(nid: str, node: str) -> StatusPatch:
+            return (StatusPatch().state(nid, node, dict(FENCED_STATE)).lrm_clear(nid, node)
+                    .attrs_clear(nid, node))
+        return await self._down_node_patch(args, "clearstate", patch)
+
+    async def node_forget(self, args: dict[str, Any], body: str | None) -> dict[str, Any]:
+        """Drop the node's whole ``node_state`` (``crm node delete``)."""
+        return await self._down_node_patch(args, "forgetting its state",
+                                           lambda nid, node: StatusPatch().forget(nid, node))
+
+    async def dc_status(self, args: dict[str, Any], body: str | None) -> dict[str, Any]:
+        return _ok(self.c.dc_status())
+
+    async def wait_idle(self, args: dict[str, Any], body: str | None) -> dict[str, Any]:
+        """Until the DC has nothing to do for the CIB as this node sees it now (or
+        ``timeout`` seconds): ``{idle, waited}``."""
+        timeout = float(args.get("timeout") or 60.0)
+        start = time.monotonic()
+        version = self.c.daemon.core.cib.version
+        while True:
+            st = self.c.dc_status()
+            seen = st.get("version")
+            if st["idle"] and seen is not None and tuple(seen) >= (
+                    version.admin_epoch, version.epoch, version.num_updates):
+                return _ok({"idle": True, "waited": round(time.monotonic() - start, 3)})
+            if time.monotonic() - start >= timeout:
+                return _ok({"idle": False, "waited": round(time.monotonic() - start, 3)})
+            await asyncio.sleep(0.05)
+
     async def node_fence(self, args: dict[str, Any], body: str | None) -> dict[str, Any]:
         node = args.get("node")
         action = str(args.get("action") or "reboot")
@@ -149,13 +217,21 @@ class ControllerApi:
         ref = f"api-{self.c.me}-{uuid.uuid4().hex[:12]}"
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
         self.c.fence_waiters[ref] = fut
-        self.c.daemon.send("fence-req", {"ref": ref, "target": node, "action": action,
-                                         "origin": self.c.me})
+        request = {"ref": ref, "target": node, "action": action, "origin": self.c.me}
         wait = float(args.get("timeout") or 120.0)
+        deadline = time.monotonic() + wait
+        dc = None
         try:
-            ok, detail = await asyncio.wait_for(fut, wait)
-        except TimeoutError:
-            return _error(f"no answer from the DC within {wait:g} s (is there a DC?)")
+            while not fut.done():
+                if time.monotonic() > deadline:
+                    return _error(f"no answer from the DC within {wait:g} s (is there a DC?)")
+                current = self.c.daemon.core.dc
+                if current is not None and current != dc:
+                    # (again) to a new DC: it answers a request it already carried out
+                    dc = current
+                    self.c.daemon.send("fence-req", request)
+                await asyncio.wait({fut}, timeout=0.2)
+            ok, detail = fut.result()
         finally:
             self.c.fence_waiters.pop(ref, None)
         if not ok:

@@ -58,6 +58,7 @@ from hacrm.engine.transition import INFINITY, State, Transition
 JOIN_TIMEOUT = 15.0
 STONITH_MAX_ATTEMPTS = 10
 PLAN_RETRY = 5.0
+FENCE_HISTORY = 100
 #: node_state attributes a fencing success writes (as Pacemaker's controller does)
 FENCED_STATE = {"in_ccm": "false", "crmd": "offline", "join": "down", "expected": "down"}
 
@@ -94,6 +95,8 @@ class ControllerCore:
         self.recheck_at: float | None = None
         self.fencing: dict[str, dict[str, Any]] = {}
         self.fence_failures: dict[str, int] = {}
+        #: outcomes of recent fencing requests, for requests sent again
+        self.fence_history: dict[str, tuple[bool, str]] = {}
         self.stats = {"transitions": 0, "actions": 0, "failures": 0, "aborts": 0}
         self._out: list[Any] = []
         self._patch = StatusPatch()
@@ -489,7 +492,11 @@ class ControllerCore:
         self._out.append(Fence(ref, target, action, executor))
 
     def _on_FenceRequested(self, ev: FenceRequested) -> None:
-        if not self.is_dc:
+        if not self.is_dc or ev.ref in self.fencing:
+            return      # a request sent again (after a membership change) while it runs
+        done = self.fence_history.get(ev.ref)
+        if done is not None:
+            self._out.append(FenceReply(ev.ref, done[0], done[1], ev.origin))
             return
         self.fence_failures.pop(ev.target, None)   # an administrator asks again
         self._start_fence(ev.ref, ev.target, ev.action, origin=ev.origin)
@@ -523,6 +530,9 @@ class ControllerCore:
                     t.recompute = False
                     t.abort(INFINITY, f"fencing of {target} failed")
         if info["origin"] is not None:
+            self.fence_history[ref] = (ok, detail)
+            while len(self.fence_history) > FENCE_HISTORY:
+                del self.fence_history[next(iter(self.fence_history))]
             self._out.append(FenceReply(ref, ok, detail, info["origin"]))
 
 

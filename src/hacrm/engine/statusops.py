@@ -16,6 +16,7 @@ operations of the replicated CIB store (:mod:`hacrm.engine.cibstore` lists them 
             <attr name="master-db"/>        (no value: delete)
             <attrs_delete prefix="fail-count-rsc#"/>    <attrs_clear/>
           </node>
+          <node id="3" uname="node3"><forget/></node>      (the whole node_state goes)
         </status_patch>
 
 ``node_config_attrs`` (a configuration change: bumps ``epoch``)
@@ -207,7 +208,7 @@ def _check_status_patch(root: etree._Element) -> None:
             elif tag == "attrs_delete":
                 if not change.get("prefix"):
                     raise PatchError("<attrs_delete> needs a prefix")
-            elif tag not in ("lrm_clear", "attrs_clear"):
+            elif tag not in ("lrm_clear", "attrs_clear", "forget"):
                 raise PatchError(f"unknown status change <{tag}>")
 
 
@@ -218,6 +219,10 @@ def apply_status_patch(root: etree._Element, patch: etree._Element) -> None:
         status = etree.SubElement(root, "status")
     for node in patch:
         nid, uname = _check_node(node)
+        if any(c.tag == "forget" for c in node):
+            for s in [s for s in status if s.tag == "node_state" and s.get("id") == nid]:
+                status.remove(s)
+            continue
         state = node_state(status, nid, uname)
         for change in node:
             tag = change.tag
@@ -393,6 +398,11 @@ class StatusPatch:
 
     def attrs_clear(self, node_id: str, uname: str) -> StatusPatch:
         etree.SubElement(self.node(node_id, uname), "attrs_clear")
+        return self
+
+    def forget(self, node_id: str, uname: str) -> StatusPatch:
+        """Remove the node's whole ``node_state`` (a node deleted from the cluster)."""
+        etree.SubElement(self.node(node_id, uname), "forget")
         return self
 
     def extend(self, other: StatusPatch) -> StatusPatch:

@@ -97,18 +97,8 @@ SHOW_CASES: list[tuple[str, str, Callable[[PacemakerOps], object]]] = [
      lambda o: o.node_attr("nodes", "node1", "show", "rack")),
 ]
 
-#: the level commands that do not yet do what crmsh does on Pacemaker (the levels are issue
-#: 7's; see /work/notes/ops-api.md): expected to fail until they do, and to say so when fixed
-PENDING = {
-    "resource stop c1": "the level writes the clone's meta_attributes before its primitive; "
-                        "crm_resource (crmsh) appends them",
-    "node status-attr node2 set probe 7": "node status-attr is not a command yet",
-}
-
 #: the same commands through our command line (the levels on the pacemaker backend)
-CLI_CASES = [pytest.param(words, marks=pytest.mark.xfail(reason=PENDING[words], strict=True))
-             if words in PENDING else words
-             for words, _ in OPS_CASES if "PT1H" not in words]
+CLI_CASES = [words for words, _ in OPS_CASES if "PT1H" not in words]
 
 #: commands that need the daemons: refused on a file, with the reason
 CLUSTER_ONLY: list[tuple[str, Callable[[PacemakerOps], object]]] = [

@@ -104,6 +104,16 @@ class PacemakerBackend:
         return not self.cib_file and not self.shadow
 
     @property
+    def path(self) -> Path | None:
+        """The file holding the CIB when the tools work on one (``CIB_file``, or the shadow in
+        use), so that what a file backend writes itself can be written there too."""
+        if self.shadow:
+            from hacrm.shadow import shadow_dir
+
+            return shadow_dir(dict(self.env)) / f"shadow.{self.shadow}"
+        return Path(self.cib_file) if self.cib_file else None
+
+    @property
     def label(self) -> str:
         if self.shadow:
             return self.shadow

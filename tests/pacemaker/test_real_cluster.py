@@ -204,6 +204,28 @@ def step_cluster_only_operations(cluster: PacemakerCluster, crm: Shell) -> None:
     assert cluster.wait_placement(scenario.INITIAL, timeout=60)
 
 
+def step_status_side_commands_through_the_shell(cluster: PacemakerCluster, crm: Shell) -> None:
+    """The resource/node levels' commands that change the cluster's state, not its
+    configuration, reach Pacemaker through its tools."""
+    status = crm("--backend", "pacemaker", "status").stdout
+    assert "  * Backend: pacemaker" in status and "Online: [ node1 node2 ]" in status
+    crm("--backend", "pacemaker", "node", "status-attr", "node2", "set", "shelf", "7")
+    attrs = {a.get("name"): a.get("value") for a in
+             cluster.mon("node1").iterfind("node_attributes/node[@name='node2']/attribute")}
+    assert attrs.get("shelf") == "7"
+    shown = crm("--backend", "pacemaker", "node", "status-attr", "node2", "show", "shelf")
+    assert "value=7" in shown.stdout
+    crm("--backend", "pacemaker", "node", "status-attr", "node2", "delete", "shelf")
+    crm("--backend", "pacemaker", "-w", "resource", "cleanup", "webip")
+    crm("--backend", "pacemaker", "-w", "resource", "refresh", "webserver")
+    located = crm("--backend", "pacemaker", "resource", "locate", "webservice").stdout
+    assert "node1" in located
+    refused = crm("--backend", "pacemaker", "-F", "node", "fence", "node2", ok=False)
+    assert refused.returncode != 0 and refused.stderr.strip()
+    assert scenario.only(cluster.wait_placement(scenario.INITIAL, timeout=60)) == \
+        scenario.INITIAL
+
+
 def step_load_replace_keeps_the_clusters_own_options(cluster: PacemakerCluster, crm: Shell,
                                                      tmp_path) -> None:
     """A configuration saved on another engine (here with the embedded engine's stack and
@@ -249,5 +271,6 @@ def test_shell_on_a_real_pacemaker_cluster(pcmk_cluster, tmp_path) -> None:
     step_commit_refused_when_someone_else_committed(pcmk_cluster, crm)
     step_shadow_made_and_committed_by_crm_shadow(pcmk_cluster, crm)
     step_cluster_only_operations(pcmk_cluster, crm)
+    step_status_side_commands_through_the_shell(pcmk_cluster, crm)
     step_load_replace_keeps_the_clusters_own_options(pcmk_cluster, crm, tmp_path)
     step_nodes_agree(pcmk_cluster)

@@ -107,6 +107,7 @@ def test_life_of_a_resource(tmp_path):
             snapshot = etree.fromstring(lrm.snapshot())
             assert [r.get("id") for r in snapshot] == ["d1"]
             assert lrm.forget(["d1", "unknown"]) == ["d1"]
+            await asyncio.sleep(0.01)       # reports go out once per turn of the loop
             kind, header, _ = reports.messages[-1]
             assert kind == "lrm-update" and header["deleted"] == ["d1"]
             assert len(etree.fromstring(lrm.snapshot())) == 0

@@ -13,8 +13,8 @@ node meant, everyone else ignores them):
 =================  ===========  ==========================================================
 kind               from -> to   what
 =================  ===========  ==========================================================
-``lrm-exec``       DC -> node   run a graph action (the planned action, transition, uuid)
-``lrm-update``     node -> DC   history changed: the resource's entries, the result
+``lrm-exec``       DC -> node   run graph actions (each: planned action, transition, uuid)
+``lrm-update``     node -> DC   history changed: the resources' entries, the results
 ``lrm-state``      node -> DC   the node's whole history, after each membership change
 ``lrm-delete``     any -> node  forget resources (cleanup/refresh)
 ``shutdown-ok``    DC -> node   the node may stop (its resources are gone)
@@ -194,8 +194,18 @@ class Controller:
         except Exception:
             self.daemon.logger.exception("internal error in the controller core")
             return
+        outgoing: dict[str, list] = {}
         for eff in effects:
-            self._effect(eff)
+            if isinstance(eff, Dispatch) and eff.action.task != "do_shutdown":
+                outgoing.setdefault(eff.action.node or "", []).append(eff)
+            else:
+                self._effect(eff)
+        for node, batch in outgoing.items():
+            # one message per node and step: a transition of a thousand actions must not
+            # turn into a thousand messages in a row on the event loop
+            self.daemon.send("lrm-exec", {"to": node, "actions": [
+                {"tid": e.transition, "uuid": e.uuid, "action": dataclasses.asdict(e.action)}
+                for e in batch]})
         self._publish()
 
     # ------------------------------------------------------------------ the DC's state
@@ -281,13 +291,8 @@ class Controller:
         self.feed(WriteDone(eff.seq, reply.ok, reply.error))
 
     def _dispatch(self, eff: Dispatch) -> None:
-        action = eff.action
-        if action.task == "do_shutdown":
-            self.daemon.send("shutdown-ok", {"to": action.node})
-            return
-        self.daemon.send("lrm-exec", {"to": action.node, "tid": eff.transition,
-                                      "uuid": eff.uuid,
-                                      "action": dataclasses.asdict(action)})
+        if eff.action.task == "do_shutdown":
+            self.daemon.send("shutdown-ok", {"to": eff.action.node})
 
     def _fence(self, eff: Fence) -> None:
         levels = fencer.fencing_plan(self.daemon.core.cib.root, eff.target)
@@ -380,8 +385,9 @@ class Controller:
 
     # -- node side
     def _msg_lrm_exec(self, header: dict[str, Any], body: bytes) -> None:
-        self.lrm.submit(int(header["tid"]), str(header["uuid"]),
-                        _action_from_json(header["action"]))
+        for item in header["actions"]:
+            self.lrm.submit(int(item["tid"]), str(item["uuid"]),
+                            _action_from_json(item["action"]))
 
     def _msg_lrm_delete(self, header: dict[str, Any], body: bytes) -> None:
         self.lrm.forget([str(r) for r in header.get("rscs") or []])

@@ -63,7 +63,10 @@ class LocalResources:
         self.record_pending = record_pending
         self.resources = etree.Element("lrm_resources")
         self.tasks: set[asyncio.Task] = set()
-        self.generation = 0
+        self._changed: dict[str, etree._Element] = {}
+        self._deleted: list[str] = []
+        self._results: list[OpOutcome] = []
+        self._flush_scheduled = False
 
     # ------------------------------------------------------------------ history
     def history(self, rsc_id: str) -> etree._Element | None:
@@ -75,22 +78,43 @@ class LocalResources:
     def snapshot(self) -> bytes:
         return etree.tostring(self.resources)
 
-    def send_history(self) -> None:
-        """The whole history, for the DC (after a membership change)."""
-        self.send("lrm-state", {"node": self.node}, self.snapshot())
 
     def _report(self, rsc: etree._Element | None, outcome: OpOutcome | None = None,
                 deleted: tuple[str, ...] = ()) -> None:
-        body = b""
+        """Queue a change for the DC; everything queued in one turn of the event loop goes
+        in one message (the resources' latest entries, every result, in order)."""
         if rsc is not None:
+            self._changed[rsc.get("id")] = rsc    # the whole entry: replaces a deletion
+            if rsc.get("id") in self._deleted:
+                self._deleted.remove(rsc.get("id"))
+        for rsc_id in deleted:
+            self._changed.pop(rsc_id, None)
+            self._deleted.append(rsc_id)
+        if outcome is not None:
+            self._results.append(outcome)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            try:
+                asyncio.get_running_loop().call_soon(self._flush)
+            except RuntimeError:      # no loop (a synchronous caller): send at once
+                self._flush()
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        if not (self._changed or self._deleted or self._results):
+            return
+        body = b""
+        if self._changed:
             holder = etree.Element("lrm_resources")
-            holder.append(etree.fromstring(etree.tostring(rsc)))
+            for rsc in self._changed.values():
+                holder.append(etree.fromstring(etree.tostring(rsc)))
             body = etree.tostring(holder)
         header: dict[str, Any] = {"node": self.node}
-        if outcome is not None:
-            header["results"] = [outcome.to_json()]
-        if deleted:
-            header["deleted"] = list(deleted)
+        if self._results:
+            header["results"] = [o.to_json() for o in self._results]
+        if self._deleted:
+            header["deleted"] = list(self._deleted)
+        self._changed, self._deleted, self._results = {}, [], []
         self.send("lrm-update", header, body)
 
     def _entry(self, request: OpRequest) -> etree._Element:

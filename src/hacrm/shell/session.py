@@ -66,6 +66,8 @@ class Session:
     #: highlighting colours chosen with ``options colorscheme`` for this session
     scheme: dict[str, str] = field(default_factory=dict)
     _workcopy: WorkingCopy | None = None
+    #: the backend kind decided for this session (see :meth:`backend_kind`)
+    _kind: str | None = None
     _agents: MetadataCache | None = None
 
     def __post_init__(self) -> None:
@@ -94,6 +96,8 @@ class Session:
         """The CIB the cluster runs on: ``CIB_file`` when set (as Pacemaker's tools read
         it), else the backend ``--backend`` names, else the local embedded engine."""
         choice = self.flags.backend
+        if choice is None and not self.cib_file and self.backend_kind() == "pacemaker":
+            choice = "pacemaker"
         if choice not in (None, "file", "embedded", "pacemaker"):
             raise NoBackend(f"unknown backend {choice!r} (file, embedded or pacemaker)")
         if self.cib_file and choice in (None, "file"):
@@ -112,12 +116,12 @@ class Session:
         if module is not None and hasattr(module, "connect"):
             try:
                 backend = module.connect(self.node if self.flags.node_given else None, None,
-                                         env=self.env)
+                                         env=self._live_env())
             except Exception as err:  # noqa: BLE001 - the backend says why in its own words
                 backend = self._pacemaker_instead() if choice is None else None
                 if backend is None:
                     raise NoBackend(f"cannot reach the {module_name} cluster: {err}") from None
-                self.flags.backend = "pacemaker"  # shadows and agents follow from now on
+                self._kind = "pacemaker"  # shadows and agents follow from now on
             if getattr(backend, "node", None) and not self.flags.node_given:
                 self.node = backend.node  # the prompt shows the node the shell talks to
             return backend
@@ -126,6 +130,40 @@ class Session:
         raise NoBackend("no cluster is running on this node; set CIB_file=<file> to work on "
                         "a CIB file, or use a shadow CIB (cib new)")
 
+    def backend_kind(self) -> str:
+        """Which backend the live CIB is on, decided without connecting: ``--backend``, else
+        ``file`` with ``CIB_file``, ``embedded`` with a sandbox or a local daemon's socket,
+        ``pacemaker`` when a Pacemaker cluster listens here, else ``embedded`` (whose
+        connection then says why there is no cluster).  Decided once per session, so that
+        an auto-detected Pacemaker cluster gets exactly what ``--backend pacemaker`` gets."""
+        if self.flags.backend:
+            return self.flags.backend
+        if self._kind is None:
+            if self.cib_file:
+                self._kind = "file"
+            elif self.env.get("HACRM_SANDBOX") or self._embedded_socket():
+                self._kind = "embedded"
+            else:
+                from hacrm.backends import pacemaker
+
+                self._kind = "pacemaker" if pacemaker.detect(self._live_env()) is None \
+                    else "embedded"
+        return self._kind
+
+    def _embedded_socket(self) -> bool:
+        from hacrm.engine.paths import Layout
+
+        try:
+            return Layout.from_env(env=self.env).socket.exists()
+        except (OSError, ValueError):
+            return False
+
+    def _live_env(self) -> dict[str, str]:
+        """The environment for reaching the live CIB: without ``CIB_shadow``, which the
+        session sets for the tools while a shadow is in use (Pacemaker's tools would read the
+        shadow instead of the cluster)."""
+        return {k: v for k, v in self.env.items() if k != "CIB_shadow"}
+
     def _pacemaker_instead(self) -> Backend | None:
         """No embedded engine answers and no backend was named: a running Pacemaker cluster,
         when there is one here (and no sandbox was chosen)."""
@@ -133,17 +171,18 @@ class Session:
             return None
         from hacrm.backends import pacemaker
 
-        if pacemaker.detect(self.env) is not None:
+        env = self._live_env()
+        if pacemaker.detect(env) is not None:
             return None
         try:
             return pacemaker.connect(self.node if self.flags.node_given else None, None,
-                                     env=self.env)
+                                     env=env)
         except Exception:  # noqa: BLE001 - then there is no cluster to talk to
             return None
 
     def backend(self) -> Backend:
         """The CIB commands work on: the shadow in use, else the live one."""
-        if self.shadow and self.flags.backend == "pacemaker":
+        if self.shadow and self.backend_kind() == "pacemaker":
             from hacrm.backends.pacemaker import PacemakerBackend
             from hacrm.backends.pacemaker_tools import Tools
 
@@ -187,7 +226,7 @@ class Session:
     # ------------------------------------------------------------------ agents
     def agents(self) -> MetadataCache:
         """Installed agents and their meta-data (cached for the session and on disk)."""
-        if self._agents is None and self.flags.backend == "pacemaker":
+        if self._agents is None and self.backend_kind() == "pacemaker":
             from hacrm.backends.pacemaker_ra import PacemakerAgents
             from hacrm.backends.pacemaker_tools import Tools
 

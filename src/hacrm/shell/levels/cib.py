@@ -40,7 +40,7 @@ class CibLevel(BaseLevel):
     def _crm_shadow(self) -> PacemakerShadows | None:
         """With the pacemaker backend, Pacemaker's crm_shadow makes, resets, deletes,
         compares and commits shadows (as crmsh has it do); None otherwise."""
-        if self.session.flags.backend != "pacemaker":
+        if self.session.backend_kind() != "pacemaker":
             return None
         from hacrm.backends.pacemaker_shadow import PacemakerShadows
         from hacrm.backends.pacemaker_tools import Tools

@@ -260,8 +260,23 @@ class PacemakerBackend:
         from hacrm.backends.pacemaker_mon import cluster_info
 
         quorum = self._quorum_counts() if self.live else {}
-        return cluster_info(self.mon(inactive=False), self.version(),
+        info = cluster_info(self.mon(inactive=False), self.version(),
                             local_node=self.node or self.local_node() or "", quorum=quorum)
+        if not info.cluster_name:
+            from dataclasses import replace
+
+            info = replace(info, cluster_name=self._cluster_name())
+        return info
+
+    def _cluster_name(self) -> str:
+        """``cluster-name`` as the DC recorded it among the cluster options."""
+        try:
+            out = self.tools.output("crm_attribute", ["--type", "crm_config", "--name",
+                                                      "cluster-name", "--query", "--quiet"],
+                                    context="reading the cluster name", ok=(0, 105))
+        except BackendError:
+            return ""
+        return out.strip()
 
     def _quorum_counts(self) -> dict[str, Any]:
         """Votes from corosync's own tool when it is installed (Pacemaker's tools do not

@@ -67,14 +67,16 @@ class ToolResult:
         return self.returncode == 0
 
 
-def tool_message(stderr: str, stdout: str = "") -> str:
-    """The useful part of what a tool printed when it failed, on one or a few lines."""
+def tool_message(stderr: str, stdout: str = "", tool: str = "") -> str:
+    """The useful part of what a tool printed when it failed, on one or a few lines (without
+    the tool's own name in front: the message says which tool it was)."""
     lines = []
+    prefixes = _NOISE[1:] + ((f"{tool}: ",) if tool else ())
     for raw in (stderr or stdout).splitlines():
         line = raw.strip()
         if not line or line == "Init failed, could not perform requested operations":
             continue
-        for prefix in _NOISE[1:]:
+        for prefix in prefixes:
             if line.startswith(prefix) and len(line) > len(prefix):
                 line = line[len(prefix):]
         if line not in lines:
@@ -147,7 +149,7 @@ class Tools:
             raise ToolError(context, tool, -1, f"cannot run {argv[0]}: {err.strerror}") from None
         result = ToolResult(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
         if proc.returncode not in tuple(ok):
-            message = tool_message(proc.stderr, proc.stdout)
+            message = tool_message(proc.stderr, proc.stdout, tool)
             if proc.returncode < 0:
                 message = "; ".join(m for m in (message, f"crashed ({_signal_name(-proc.returncode)})") if m)
             raise ToolError(context, tool, proc.returncode, message)

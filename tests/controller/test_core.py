@@ -290,3 +290,17 @@ def test_fencing_outlives_a_membership_change_and_requests_sent_twice():
     assert ("node2", "lrm_clear", {}) in changes
     out = d.step(FenceRequested("api-7", "node2", "reboot", "node1"))   # and once more
     assert d.of(FenceReply, out) and not d.of(Fence, out)
+
+
+def test_a_restarted_node_loses_its_old_attributes_a_partition_without_quorum_keeps_them():
+    d = Driver()
+    d.become_dc(["node1", "node2"])
+    out = d.step(DcState(True, {"node1": "1", "node2": "2"}, dict(NODES)))
+    out += d.step(NodeHistory("node2", b"<lrm_resources/>", fresh=True))
+    out += d.step(NodeHistory("node1", b"<lrm_resources/>"))
+    changes = [c for w in d.of(WriteStatus, out) for c in patch_changes(w.body)]
+    assert ("node2", "attrs_clear", {}) in changes
+    assert ("node1", "attrs_clear", {}) not in changes
+    out = d.step(DcState(True, {"node1": "1"}, dict(NODES), quorate=False))
+    changes = [c for w in d.of(WriteStatus, out) for c in patch_changes(w.body)]
+    assert ("node2", "attrs_clear", {}) not in changes

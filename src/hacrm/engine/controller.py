@@ -131,6 +131,8 @@ class Controller:
         self._ticker: asyncio.Task | None = None
         self._stopping = False
         self.dc_info: dict[str, Any] = {}
+        #: no history sent since the daemon started (the DC then drops our old attributes)
+        self.fresh = True
         self._published: tuple | None = None
         self._publish_next = 0.0
 
@@ -342,7 +344,6 @@ class Controller:
         new_ring = ring != self.ring and core.dc is not None and core.quorum_synced
         if new_ring:
             self.ring = ring
-            self.buffered = []
         ready = bool(self.daemon.is_dc) and ring == self.ring
         if not ready and self.dc_key[0] and (core.dc is None or core.dc == core.me):
             # an election (or the CIB sync after it) is under way: a DC that stays DC
@@ -351,16 +352,21 @@ class Controller:
         key = (ready, self.ring if ready else None)
         if key != self.dc_key:
             self.dc_key = key
+            if not ready:
+                self.buffered = []      # another node is DC: its business
             members = {self.names.get(m, str(m)): str(m) for m in core.view.members} \
                 if core.view is not None else {}
-            self.feed(DcState(ready, members, dict(self.node_ids)))
+            self.feed(DcState(ready, members, dict(self.node_ids),
+                              quorate=bool(core.vq.quorate)))
             if ready:
                 self._cib_changed()
                 buffered, self.buffered = self.buffered, []
                 for kind, header, body in buffered:
                     self._message(kind, header, body)
         if new_ring:
-            self.lrm.send("lrm-state", {"node": self.me, "ring": ring}, self.lrm.snapshot())
+            self.lrm.send("lrm-state", {"node": self.me, "ring": ring, "fresh": self.fresh},
+                          self.lrm.snapshot())
+            self.fresh = False
 
     def _message(self, kind: str, header: dict[str, Any], body: bytes) -> None:
         to = header.get("to")
@@ -374,13 +380,16 @@ class Controller:
             self.log("warning", f"malformed {kind} message: {err}")
 
     def _dc_elect(self, kind: str, header: dict[str, Any], body: bytes) -> bool:
-        """Whether this node handles a DC message now; messages reaching the DC-elect before
-        its CIB is in sync are kept for then."""
+        """Whether this node handles a DC message now.  Messages that arrive while no DC is
+        known (an election: the cluster resends what the old ring did not deliver first) or
+        before the DC-elect's CIB is in sync are kept, and handled if this node turns out DC.
+        """
         core = self.daemon.core
         if self.daemon.is_dc and self.dc_key == (True, self.ring):
             return True
-        if core.dc == core.me:
+        if core.dc is None or core.dc == core.me:
             self.buffered.append((kind, header, body))
+            del self.buffered[:-10000]
         return False
 
     # -- node side
@@ -433,7 +442,7 @@ class Controller:
         if header.get("ring") != self.ring:
             return
         if self._dc_elect("lrm-state", header, body):
-            self.feed(NodeHistory(str(header["node"]), body))
+            self.feed(NodeHistory(str(header["node"]), body, bool(header.get("fresh"))))
 
     def _msg_lrm_update(self, header: dict[str, Any], body: bytes) -> None:
         if self._dc_elect("lrm-update", header, body):

@@ -197,7 +197,10 @@ class ControllerCore:
             if t is not None:
                 for action in t.node_lost(node):
                     self._log("warning", f"{action.describe()} lost with its node")
-            self._patch.attrs_clear(self._node_id(node), node)
+            if ev.quorate:
+                # transient attributes go with their node; a partition without quorum
+                # leaves them alone (its view of who left is the least reliable one)
+                self._patch.attrs_clear(self._node_id(node), node)
         if t is not None:
             self._abort("the membership changed")
         # every member sends its history after a membership change
@@ -226,6 +229,8 @@ class ControllerCore:
             self._log("error", f"unreadable resource history from {ev.node}: {err}")
             return
         resources = list(root) if root is not None else []
+        if ev.fresh:
+            self._patch.attrs_clear(self._node_id(ev.node), ev.node)
         self._patch.lrm(self._node_id(ev.node), ev.node, resources, replace=True)
         if ev.node in self.awaiting:
             self.awaiting.discard(ev.node)

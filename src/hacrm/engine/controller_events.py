@@ -30,6 +30,7 @@ class DcState:
     is_dc: bool
     members: dict[str, str] = field(default_factory=dict)
     all_nodes: dict[str, str] = field(default_factory=dict)
+    quorate: bool = True
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class NodeHistory:
 
     node: str
     resources: bytes
+    #: the node's daemon just started: its transient attributes from before are stale
+    #: (Pacemaker's attribute manager erases them when it starts)
+    fresh: bool = False
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,14 @@ from .actions import rsc_active
 class Lines:
     """A tiny text list builder with crm_simulate's "  * " nesting."""
 
-    def __init__(self, show_pending: bool = False, rsc_only: bool = False) -> None:
+    def __init__(self, show_pending: bool = False, rsc_only: bool = False,
+                 show_inactive: bool = True) -> None:
         self.out: list[str] = []
         self.show_pending = show_pending
         #: primitives without their node (``crm_resource --list``)
         self.rsc_only = rsc_only
+        #: stopped members and clone instances too (crm_mon -r; crm_simulate always)
+        self.show_inactive = show_inactive
 
     def item(self, depth: int, text: str) -> None:
         self.out.append("  " * depth + "* " + text)
@@ -204,6 +207,10 @@ def is_disabled(rsc: Resource) -> bool:
 
 def format_group(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> bool:
     attrs = []
+    inactive = [c for c in rsc.children if not rsc_active(c, True)]
+    if inactive and not lines.show_inactive and not rsc_active(rsc, True) \
+            and rsc_active(rsc, False):
+        attrs.append(f"{len(inactive)} member{'s' if len(inactive) != 1 else ''} inactive")
     if not rsc.has(R_MANAGED):
         attrs.append("unmanaged")
     if is_disabled(rsc):
@@ -211,6 +218,8 @@ def format_group(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> bool:
     header = f"Resource Group: {rsc.id}" + (f" ({', '.join(attrs)})" if attrs else "")
     printed = False
     for child in rsc.children:
+        if not lines.show_inactive and not rsc_active(child, False):
+            continue
         if not printed:
             lines.header(depth, header)
             printed = True
@@ -290,7 +299,7 @@ def format_clone(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> bool:
                 child.pending_task != "probe":
             print_full = True
         elif not partially:
-            if not child.has(R_ORPHAN):
+            if not child.has(R_ORPHAN) and lines.show_inactive:
                 stopped[child.id] = "Stopped"
         elif _recursive_flag(child, R_ORPHAN, True) or not _recursive_flag(child, R_MANAGED, False) \
                 or _recursive_flag(child, R_FAILED, True):
@@ -329,7 +338,7 @@ def format_clone(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> bool:
                 lines.item(depth + 1, f"Unpromoted: [ {names} ]")
         else:
             lines.item(depth + 1, f"Started: [ {names} ]")
-    if not rsc.has(R_UNIQUE) and rsc.clone_max > active:
+    if not rsc.has(R_UNIQUE) and rsc.clone_max > active and lines.show_inactive:
         stopped = {}
         nodes = [ns.node for ns in rsc.allowed_nodes.values()]
         if not nodes:

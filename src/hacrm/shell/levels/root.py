@@ -33,27 +33,17 @@ class RootLevel(BaseLevel):
         """There is nothing above the top level; ``up`` there does nothing."""
         return True
 
-    @command(help="Cluster status")
+    @command(help="Cluster status", complete=lambda ctx, words: [
+        "bynode", "inactive", "ops", "timing", "failcounts", "tickets", "xml", "plain",
+        "--watch", "--interval="])
     def do_status(self, ctx: Context, *options: str) -> bool:
-        """What runs where, as ``crm_mon -1 -r`` shows it, from the CIB in use."""
-        from hacrm.shell.status import status_text
+        """What runs where, as ``crm_mon -1 -r`` shows it (see :mod:`hacrm.status.show`)."""
+        from hacrm.status.show import StatusError, show
 
-        backend = self.session.backend()
-        own = getattr(backend, "status_text", None)
-        if own is not None:  # Pacemaker: crm_mon's own display, as crmsh shows it
-            self.session.page(own(options))
-            return True
-        for word in options:
-            if word not in ("bynode", "inactive", "ops", "timing", "failcounts", "noheaders"):
-                raise CommandError(f"unknown option {word!r}")
         try:
-            text = status_text(backend.read())
-        except Exception as err:  # the scheduler's words for a CIB it cannot read
-            if type(err).__name__ in ("CibError", "Unsupported"):
-                raise CommandError(str(err)) from None
-            raise
-        self.session.page(text.rstrip("\n"))
-        return True
+            return show(self.session, options)
+        except StatusError as err:
+            raise CommandError(str(err)) from None
 
     @command(help="Verify cluster status")
     def do_verify(self, ctx: Context) -> bool:

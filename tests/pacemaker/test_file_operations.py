@@ -2,10 +2,11 @@
 
 Two copies of one CIB (the web service, a clone, a promotable clone, two nodes with their
 ``node_state``): crmsh runs a command on one, we run the same on the other, and the two CIBs
-must come out the same (configuration and status, ids included).  Once through the backend's
-operations (:class:`~hacrm.backends.pacemaker_ops.PacemakerOps`, one Pacemaker tool call each)
-and once through the whole ``crm --backend pacemaker`` command line.  Commands that need the
-cluster's daemons refuse on a file with a message, never a traceback.
+must come out the same (configuration and status, ids included), here through the backend's
+operations (:class:`~hacrm.backends.pacemaker_ops.PacemakerOps`, one Pacemaker tool call each;
+the whole ``crm --backend pacemaker`` command line is compared in
+``test_crmsh_ops_on_pacemaker``).  Commands that need the cluster's daemons refuse on a file
+with a message, never a traceback.
 """
 
 from __future__ import annotations
@@ -96,9 +97,6 @@ SHOW_CASES: list[tuple[str, str, Callable[[PacemakerOps], object]]] = [
     ("node attribute node1 show rack", None,
      lambda o: o.node_attr("nodes", "node1", "show", "rack")),
 ]
-
-#: the same commands through our command line (the levels on the pacemaker backend)
-CLI_CASES = [words for words, _ in OPS_CASES if "PT1H" not in words]
 
 #: commands that need the daemons: refused on a file, with the reason
 CLUSTER_ONLY: list[tuple[str, Callable[[PacemakerOps], object]]] = [
@@ -194,16 +192,6 @@ def test_show_prints_what_crmsh_prints(words, value, call, base_cib, tool_env, t
     done = _crmsh(words, crmsh_env)
     assert done.returncode == 0, done.stderr
     assert call(ops) == done.stdout.strip()
-
-
-@pytest.mark.parametrize("words", CLI_CASES)
-def test_command_line_changes_the_cib_as_crmsh(words, base_cib, tool_env, tmp_path):
-    ours, theirs, crmsh_env = _pair(base_cib, tool_env, tmp_path)
-    expected = _crmsh(words, crmsh_env)
-    done = run_crm(["--backend", "pacemaker", "-F", *words.split()], env=tool_env)
-    assert "Traceback" not in done.stderr
-    assert (done.returncode == 0) == (expected.returncode == 0), done.stderr
-    assert normalised(ours) == normalised(theirs), done.stdout + done.stderr
 
 
 @pytest.mark.parametrize(("what", "call"), CLUSTER_ONLY, ids=[w for w, _ in CLUSTER_ONLY])

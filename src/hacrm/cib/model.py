@@ -13,27 +13,85 @@ no field for are kept in ``extra`` dictionaries for the same reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Iterator, Union
+
+_MISSING = object()
+
+
+class _Field:
+    """A field's default: a value, or a factory called for every new element."""
+
+    __slots__ = ("default", "default_factory")
+
+    def __init__(self, default: Any, default_factory: Callable[[], Any] | None) -> None:
+        self.default = default
+        self.default_factory = default_factory
+
+
+def field(*, default: Any = _MISSING, default_factory: Callable[[], Any] | None = None,
+          repr: bool = True, compare: bool = True) -> Any:  # noqa: A002 - dataclasses' names
+    """A default for a model field, spelled as :func:`dataclasses.field` spells it."""
+    return _Field(default, default_factory)
 
 
 def _repr(self: Any) -> str:
-    inner = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
+    inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in type(self).__fields__)
     return f"{type(self).__name__}({inner})"
 
 
 def _element(cls: type) -> type:
-    """A model class: a dataclass compared by identity, with one shared ``__repr__``.
+    """A model class: fields from its annotations, compared by identity, one shared repr.
 
     Elements are edited in place and found by identity (a group's member, the constraint being
-    rewritten); equal content is compared through the XML, never with ``==``.  Not generating
-    ``__eq__`` and ``__repr__`` for every class also halves the import time of this module,
-    which every ``crm`` command pays.
+    rewritten); equal content is compared through the XML, never with ``==``.  The ``__init__``
+    methods are not made here one class at a time (as :func:`dataclasses.dataclass` would,
+    which costs every ``crm`` command a third of its start-up) but all at once by
+    :func:`_make_inits` at the end of the module.
     """
-    made: Callable[[type], type] = dataclass(eq=False, repr=False)
-    made_cls = made(cls)
-    made_cls.__repr__ = _repr  # type: ignore[assignment]
-    return made_cls
+    spec: list[tuple[str, Any]] = []
+    for name in cls.__dict__.get("__annotations__", {}):
+        default = cls.__dict__.get(name, _MISSING)
+        if isinstance(default, _Field):
+            default = default.default if default.default_factory is None else default
+            if default is _MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, default)  # type: ignore[arg-type]
+        spec.append((name, default))
+    cls.__fields__ = tuple(name for name, _ in spec)  # type: ignore[attr-defined]
+    cls.__field_spec__ = tuple(spec)  # type: ignore[attr-defined]
+    cls.__repr__ = _repr  # type: ignore[assignment]
+    return cls
+
+
+def _make_inits(namespace: dict[str, Any]) -> None:
+    """Give every model class in ``namespace`` its keyword ``__init__``, compiled in one go."""
+    source: list[str] = []
+    env: dict[str, Any] = {"_MISSING": _MISSING}
+    classes = [c for c in namespace.values() if isinstance(c, type) and "__field_spec__" in
+               c.__dict__]
+    for cls in classes:
+        params, body = [], []
+        for name, default in cls.__field_spec__:
+            key = f"_{cls.__name__}_{name}"
+            if default is _MISSING:
+                params.append(name)
+                body.append(f"    self.{name} = {name}")
+            elif isinstance(default, _Field):
+                env[key] = default.default_factory
+                params.append(f"{name}=_MISSING")
+                body.append(f"    self.{name} = {key}() if {name} is _MISSING else {name}")
+            else:
+                env[key] = default
+                params.append(f"{name}={key}")
+                body.append(f"    self.{name} = {name}")
+        source.append(f"def {cls.__name__}(self, {', '.join(params)}):\n"
+                      + ("\n".join(body) or "    pass"))
+    exec("\n".join(source), env)  # noqa: S102 - our own generated code, nothing from input
+    for cls in classes:
+        init = env[cls.__name__]
+        init.__name__, init.__qualname__ = "__init__", f"{cls.__name__}.__init__"
+        cls.__init__ = init  # type: ignore[misc]
 
 
 @_element
@@ -621,3 +679,6 @@ def walk_resources(resources: list[Resource | Raw]) -> Iterator[Resource]:
             yield from walk_resources([r.child])
         elif isinstance(r, Bundle) and r.primitive is not None:
             yield r.primitive
+
+
+_make_inits(globals())

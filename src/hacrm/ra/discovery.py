@@ -3,11 +3,18 @@
 Where each class lives:
 
 - ``ocf``: executables ``$OCF_ROOT/resource.d/<provider>/<type>`` (``OCF_ROOT`` defaults to
-  ``/usr/lib/ocf``; hidden files and helper files that are not executable are skipped);
+  ``/usr/lib/ocf``; hidden files and helper files that are not executable are skipped), then
+  hacrm's own ``resource.d`` (``ocf:hacrm:Dummy``, ``ocf:hacrm:webserver``): the embedded
+  engine's executor searches the same directories in the same order, so the shell lists and
+  describes exactly the agents the engine can run;
 - ``lsb``: executable scripts in ``/etc/init.d``;
 - ``service``: whatever ``lsb`` and ``systemd`` offer (systemd only when it runs here);
-- ``stonith``: fence agents (``fence_*`` executables in the sbin directories) and, when the
-  cluster-glue plugins are installed, its ``external/*`` scripts and compiled plugins.
+- ``stonith``: fence agents (``fence_*`` executables in the sbin directories, then hacrm's
+  ``fence_hacrm``) and, when the cluster-glue plugins are installed, its ``external/*``
+  scripts and compiled plugins.
+
+:meth:`AgentDirectory.system` leaves hacrm's directories out: the view Pacemaker's own tools
+(and crmsh) have of this machine.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from hacrm import agents as shipped
 
 OCF_ROOT_DEFAULT = "/usr/lib/ocf"
 LSB_DIR = Path("/etc/init.d")
@@ -56,7 +65,29 @@ class AgentDirectory:
     lsb_dir: Path = LSB_DIR
     fence_dirs: tuple[Path, ...] = FENCE_DIRS
     glue_dirs: tuple[Path, ...] = GLUE_PLUGIN_DIRS
+    #: ``resource.d`` directories searched after ``$OCF_ROOT/resource.d`` (hacrm's own)
+    extra_ocf_dirs: tuple[Path, ...] = field(
+        default_factory=lambda: (shipped.resource_dir(),))
+    #: fence agent directories searched after ``fence_dirs`` (hacrm's own)
+    extra_fence_dirs: tuple[Path, ...] = field(default_factory=lambda: (shipped.fence_dir(),))
     _cache: dict[tuple[str, str | None], list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def system(cls, ocf_root: Path | None = None) -> AgentDirectory:
+        """Only what is installed on the system, as Pacemaker's tools see it (a CIB file is
+        what they edit: crmsh lists no hacrm agents there)."""
+        if ocf_root is None:
+            return cls(extra_ocf_dirs=(), extra_fence_dirs=())
+        return cls(ocf_root=ocf_root, extra_ocf_dirs=(), extra_fence_dirs=())
+
+    def ocf_dirs(self) -> tuple[Path, ...]:
+        """The ``resource.d`` directories, in search order (Pacemaker's ``OCF_RA_PATH``)."""
+        return (self.ocf_root / "resource.d",) + tuple(
+            d for d in self.extra_ocf_dirs if d != self.ocf_root / "resource.d")
+
+    def all_fence_dirs(self) -> tuple[Path, ...]:
+        return tuple(self.fence_dirs) + tuple(
+            d for d in self.extra_fence_dirs if d not in self.fence_dirs)
 
     # ------------------------------------------------------------------ classes
     def systemd_running(self) -> bool:
@@ -78,19 +109,21 @@ class AgentDirectory:
         """Every OCF provider directory (sorted); other classes have none."""
         if cls != "ocf":
             return []
-        base = self.ocf_root / "resource.d"
-        try:
-            return sorted(p.name for p in base.iterdir()
-                          if p.is_dir() and not p.name.startswith("."))
-        except OSError:
-            return []
+        found: set[str] = set()
+        for base in self.ocf_dirs():
+            try:
+                found.update(p.name for p in base.iterdir()
+                             if p.is_dir() and not p.name.startswith("."))
+            except OSError:
+                pass
+        return sorted(found)
 
     def providers(self, agent_type: str, cls: str = "ocf") -> list[str]:
         """The OCF providers that have an agent called ``agent_type``."""
         if cls != "ocf":
             return []
         return [p for p in self.providers_all()
-                if _executable(self.ocf_root / "resource.d" / p / agent_type)]
+                if any(_executable(d / p / agent_type) for d in self.ocf_dirs())]
 
     def pick_provider(self, agent_type: str) -> str:
         """The provider ``primitive x Dummy`` means: heartbeat, else pacemaker, else the first."""
@@ -114,12 +147,12 @@ class AgentDirectory:
             providers = [provider] if provider else self.providers_all()
             out = []
             for prov in providers:
-                base = self.ocf_root / "resource.d" / prov
-                try:
-                    out += [p.name for p in base.iterdir()
-                            if not p.name.startswith(".") and _executable(p)]
-                except OSError:
-                    pass
+                for directory in self.ocf_dirs():
+                    try:
+                        out += [p.name for p in (directory / prov).iterdir()
+                                if not p.name.startswith(".") and _executable(p)]
+                    except OSError:
+                        pass
             return out
         if cls == "lsb":
             try:
@@ -149,7 +182,7 @@ class AgentDirectory:
 
     def _stonith_types(self) -> list[str]:
         out = []
-        for directory in self.fence_dirs:
+        for directory in self.all_fence_dirs():
             try:
                 out += [p.name for p in directory.iterdir()
                         if p.name.startswith("fence_") and _executable(p)]
@@ -182,14 +215,14 @@ class AgentDirectory:
         """The file that implements an agent, or None when it is not installed."""
         candidates: list[Path] = []
         if agent.cls == "ocf" and agent.provider:
-            candidates = [self.ocf_root / "resource.d" / agent.provider / agent.type]
+            candidates = [d / agent.provider / agent.type for d in self.ocf_dirs()]
         elif agent.cls in ("lsb", "service"):
             candidates = [self.lsb_dir / agent.type]
         elif agent.cls == "stonith":
             if agent.type.startswith("external/"):
                 candidates = [b / agent.type for b in self.glue_dirs]
             elif agent.type.startswith("fence_"):
-                candidates = [d / agent.type for d in self.fence_dirs]
+                candidates = [d / agent.type for d in self.all_fence_dirs()]
             else:
                 candidates = [b / "stonith2" / f"{agent.type}.so" for b in self.glue_dirs]
         for candidate in candidates:

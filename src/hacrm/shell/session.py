@@ -236,7 +236,10 @@ class Session:
             from hacrm.ra.metadata import MetadataCache
 
             root = self.env.get("OCF_ROOT") or self.prefs.get("path.ocf_root") or "/usr/lib/ocf"
-            self._agents = MetadataCache(AgentDirectory(ocf_root=Path(root)))
+            # the embedded engine also runs hacrm's own agents; a CIB file is Pacemaker's view
+            directory = (AgentDirectory.system(Path(root)) if self.backend_kind() == "file"
+                         else AgentDirectory(ocf_root=Path(root)))
+            self._agents = MetadataCache(directory)
         return self._agents
 
     def wait_for_cluster(self, timeout: float = 120.0, *, force: bool = False,

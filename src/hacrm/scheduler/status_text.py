@@ -16,13 +16,18 @@ class Lines:
     """A tiny text list builder with crm_simulate's "  * " nesting."""
 
     def __init__(self, show_pending: bool = False, rsc_only: bool = False,
-                 show_inactive: bool = True) -> None:
+                 show_inactive: bool = True, brief: bool = False,
+                 details: bool = False) -> None:
         self.out: list[str] = []
         self.show_pending = show_pending
         #: primitives without their node (``crm_resource --list``)
         self.rsc_only = rsc_only
         #: stopped members and clone instances too (crm_mon -r; crm_simulate always)
         self.show_inactive = show_inactive
+        #: a group's members counted by agent instead of listed (crm_mon -b)
+        self.brief = brief
+        #: every clone instance on its own line, implicit resources shown (crm_mon -R)
+        self.details = details
 
     def item(self, depth: int, text: str) -> None:
         self.out.append("  " * depth + "* " + text)
@@ -187,8 +192,13 @@ def primitive_line(cl: Cluster, rsc: Resource, name: str, node: Node | None, rsc
     return out
 
 
+def is_internal(rsc: Resource) -> bool:
+    """A resource the cluster made for itself (a bundle's parts): shown only in detail."""
+    return (rsc.meta.get("internal_rsc") or "").lower() in ("true", "yes", "1", "on", "y")
+
+
 def format_primitive(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> bool:
-    if (rsc.meta.get("internal_rsc") or "").lower() in ("true", "yes", "1", "on"):
+    if is_internal(rsc) and not lines.details:
         return False
     node = rsc.current_node() or rsc.pending_node
     lines.item(depth, primitive_line(cl, rsc, rsc.printable_id(), node, lines.rsc_only,
@@ -216,6 +226,12 @@ def format_group(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> bool:
     if is_disabled(rsc):
         attrs.append("disabled")
     header = f"Resource Group: {rsc.id}" + (f" ({', '.join(attrs)})" if attrs else "")
+    if lines.brief:  # the members counted by agent, stopped ones included
+        if not rsc.children:
+            return False
+        lines.header(depth, header)
+        format_brief(rsc.children, lines, depth + 1, show_inactive=True)
+        return True
     printed = False
     for child in rsc.children:
         if not lines.show_inactive and not rsc_active(child, False):
@@ -290,7 +306,7 @@ def format_clone(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> bool:
     promoted: list[Node] = []
     started: list[Node] = []
     for child in rsc.children:
-        print_full = False
+        print_full = lines.details  # crm_mon -R: every instance on its own line
         partially = rsc_active(child, False)
         if rsc.has(R_UNIQUE):
             if partially or not rsc.has(R_ORPHAN):
@@ -299,7 +315,7 @@ def format_clone(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> bool:
                 child.pending_task != "probe":
             print_full = True
         elif not partially:
-            if not child.has(R_ORPHAN) and lines.show_inactive:
+            if not child.has(R_ORPHAN) and lines.show_inactive and not lines.details:
                 stopped[child.id] = "Stopped"
         elif _recursive_flag(child, R_ORPHAN, True) or not _recursive_flag(child, R_MANAGED, False) \
                 or _recursive_flag(child, R_FAILED, True):
@@ -320,6 +336,8 @@ def format_clone(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> bool:
         if print_full:
             head()
             format_resource(cl, child, lines, depth + 1)
+    if lines.details:
+        return True  # crm_mon counts the clone as shown even when no instance was
     active = 0
     if promoted:
         promoted.sort(key=_name_key)
@@ -372,6 +390,56 @@ def format_resource(cl: Cluster, rsc: Resource, lines: Lines, depth: int) -> boo
         return format_clone(cl, rsc, lines, depth)
     from .bundle import format_bundle
     return format_bundle(cl, rsc, lines, depth)
+
+
+def agent_name(rsc: Resource) -> str:
+    """``class:provider:type`` (the provider only for classes that have one: ocf)."""
+    cls = rsc.xml.get("class") or ""
+    kind = rsc.xml.get("type") or ""
+    provider = rsc.xml.get("provider") if cls == "ocf" else None
+    return f"{cls}:{provider}:{kind}" if provider is not None else f"{cls}:{kind}"
+
+
+def format_brief(resources: list[Resource], lines: Lines, depth: int,
+                 show_inactive: bool | None = None) -> bool:
+    """crm_mon -b's summary of primitives: per agent, how many run on each node.
+
+    Only primitives of ``resources`` are counted (groups and clones are shown on their own).
+    A copy on a node that is cleanly offline does not count when the resource is managed.
+    With inactive resources shown, each line also says how many are configured
+    (``1/2``), and an agent with nothing running still gets a line.  When the lines belong
+    to one node already (``lines.rsc_only``, the by-node list), the node is not repeated.
+    """
+    show_inactive = lines.show_inactive if show_inactive is None else show_inactive
+    configured: dict[str, int] = {}
+    active: dict[str, dict[str, int]] = {}
+    for rsc in resources:
+        if rsc.variant != Variant.PRIMITIVE:
+            continue
+        agent = agent_name(rsc)
+        configured[agent] = configured.get(agent, 0) + 1
+        for node in rsc.running_on:
+            if not node.unclean and not node.online and rsc.has(R_MANAGED):
+                continue
+            per_node = active.setdefault(node.uname, {})
+            per_node[agent] = per_node.get(agent, 0) + 1
+    nodes = sorted(active, key=functools.cmp_to_key(numeric_strcasecmp))
+    printed = False
+    for agent in sorted(configured, key=lambda a: a.encode()):
+        running = 0
+        for uname in nodes:
+            count = active[uname].get(agent, 0)
+            if count == 0:
+                continue
+            running += count
+            where = "" if lines.rsc_only else uname
+            amount = f"{count}/{configured[agent]}" if show_inactive else f"{count}"
+            lines.item(depth, f"{amount}\t({agent}):\tActive {where}")
+            printed = True
+        if show_inactive and running == 0:
+            lines.item(depth, f"0/{configured[agent]}\t({agent}):\tActive")
+            printed = True
+    return printed
 
 
 def format_status(cl: Cluster, title: str, show_pending: bool = False) -> list[str]:

@@ -93,8 +93,34 @@ def _lines_from(strings: list[str]) -> list[Line]:
 
 
 # ------------------------------------------------------------------------------ summary
+def feature_set(node: Any) -> str | None:
+    """The Pacemaker feature set a cluster node runs (what ``-R`` shows): online full
+    members only; a node without the attribute runs something older than 3.15.1."""
+    if not node.online or node.type == "remote" or node.is_guest:
+        return None
+    return node.attrs.get("#feature-set") or "<3.15.1"
+
+
+def display_name(node: Any, detail: bool) -> str:
+    """The node as crm_mon names it: with ``-R``, a guest node's host (``name@host``) and
+    the node id when it differs from the name."""
+    if not detail:
+        return node.uname
+    name = node.uname
+    if node.is_guest:
+        container = node.remote_rsc.container
+        host = container.current_node() if container is not None else None
+        name += "@" + (host.uname if host is not None else "")
+    if node.id.lower() != node.uname.lower():
+        name += f" ({node.id})"
+    return name
+
+
 def summary(cl: Any, root: etree._Element, now: float,
-            membership: Membership | None) -> list[Line]:
+            membership: Membership | None, opts: StatusOptions | None = None,
+            counts: tuple[int, int, int] | None = None) -> list[Line]:
+    """The summary items; ``counts`` (instances, disabled, blocked) as the status alone
+    gives them, before constraints are read (crm_mon counts them then)."""
     from hacrm.scheduler.status_text import count_instances
 
     props = {nv.get("name"): nv.get("value")
@@ -111,23 +137,28 @@ def summary(cl: Any, root: etree._Element, now: float,
                           f"[ {' '.join(membership.members)} ], {quorum} "
                           f"({membership.total_votes} of {membership.expected_votes} votes, "
                           f"quorum {membership.quorum})"))
+    opts = opts or StatusOptions()
     dc = getattr(cl, "dc_node", None)
     if dc is not None:
         version = props.get("dc-version") or "unknown"
         with_quorum = (root.get("have-quorum") or "").lower() in ("1", "true", "yes", "on")
-        lines.append(Line(0, f"Current DC: {dc.uname} (version {version}) - partition "
+        sets = {fs for fs in map(feature_set, cl.nodes) if fs is not None}
+        mixed = "MIXED-VERSION " if len(sets) > 1 else ""
+        lines.append(Line(0, f"Current DC: {display_name(dc, opts.detail)} (version "
+                          f"{version}) - {mixed}partition "
                           f"{'with' if with_quorum else 'WITHOUT'} quorum"))
     else:
         lines.append(Line(0, "Current DC: NONE"))
-    lines.append(Line(0, f"Last updated: {epoch2str(now)}"))
-    parts = [root.get("cib-last-written") or ""]
-    for attr, word in (("update-user", " by "), ("update-client", " via "),
-                       ("update-origin", " on ")):
-        if root.get(attr) is not None:
-            parts.append(word + root.get(attr))
-    lines.append(Line(0, f"Last change:  {''.join(parts)}"))
+    if not opts.quiet:  # crm_mon -Q leaves the times out
+        lines.append(Line(0, f"Last updated: {epoch2str(now)}"))
+        parts = [root.get("cib-last-written") or ""]
+        for attr, word in (("update-user", " by "), ("update-client", " via "),
+                           ("update-origin", " on ")):
+            if root.get(attr) is not None:
+                parts.append(word + root.get(attr))
+        lines.append(Line(0, f"Last change:  {''.join(parts)}"))
     nodes = len(getattr(cl, "nodes", []))
-    total, disabled, blocked = count_instances(cl)
+    total, disabled, blocked = counts if counts is not None else count_instances(cl)
     lines.append(Line(0, f"{nodes} node{'s' if nodes != 1 else ''} configured"))
     extra = []
     if disabled:
@@ -151,39 +182,53 @@ def maintenance_banner(cl: Any) -> list[Line]:
 
 # ------------------------------------------------------------------------------ nodes
 def node_list(cl: Any, opts: StatusOptions) -> list[Line]:
-    from hacrm.scheduler.status_text import node_health, node_status_text, primitive_line
+    from hacrm.scheduler.status_text import (Lines, format_brief, is_internal, node_health,
+                                             node_status_text, primitive_line)
 
     lines: list[Line] = []
     groups: dict[str, list[str]] = {k: [] for k in ("Online", "OFFLINE", "RemoteOnline",
                                                     "RemoteOFFLINE", "GuestOnline")}
     for node in cl.nodes:
         health = node_health(cl, node)
+        name = display_name(node, opts.detail)
         individually = (node.unclean or node.pending or (node.standby_onfail and node.online)
-                        or node.standby or node.maintenance or opts.by_node or health <= 0)
+                        or node.standby or node.maintenance or opts.by_node or opts.detail
+                        or health <= 0)
         if not individually:
             if node.online:
                 key = "GuestOnline" if node.is_guest else (
                     "RemoteOnline" if node.type == "remote" else "Online")
-                groups[key].append(node.uname)
+                groups[key].append(name)
             elif node.type == "remote" and not node.is_guest:
-                groups["RemoteOFFLINE"].append(node.uname)
+                groups["RemoteOFFLINE"].append(name)
             elif not node.is_guest:
-                groups["OFFLINE"].append(node.uname)
+                groups["OFFLINE"].append(name)
             continue
         kind = "GuestNode" if node.is_guest else (
             "RemoteNode" if node.type == "remote" else "Node")
-        text = f"{kind} {node.uname}: {node_status_text(node)}"
+        text = f"{kind} {name}: {node_status_text(node)}"
         if health < 0:
             text += " (health is RED)"
         elif health == 0:
             text += " (health is YELLOW)"
+        if opts.detail and feature_set(node) is not None:
+            text += f", feature set {feature_set(node)}"
         if not opts.by_node:
             lines.append(Line(0, text))
+            continue
+        if opts.brief:  # counted by agent; a node running nothing is not listed at all
+            if not node.running_rsc:
+                continue
+            counted = Lines(rsc_only=True, show_inactive=False)
+            format_brief(node.running_rsc, counted, 3)
+            lines.append(Line(0, text, header=True))
+            lines.append(Line(1, "Resources", header=True))
+            lines.extend(_lines_from(counted.out))
             continue
         lines.append(Line(0, text, header=True))
         lines.append(Line(1, "Resources", header=True))
         for rsc in node.running_rsc:
-            if (rsc.meta.get("internal_rsc") or "").lower() in ("true", "yes", "1", "on"):
+            if is_internal(rsc) and not opts.detail:
                 continue
             lines.append(Line(2, primitive_line(cl, rsc, rsc.printable_id(), node, True,
                                                 show_pending=True)))
@@ -197,7 +242,8 @@ def node_list(cl: Any, opts: StatusOptions) -> list[Line]:
 def resources(cl: Any, opts: StatusOptions) -> tuple[str, list[Line]] | None:
     from hacrm.scheduler.actions import rsc_active
     from hacrm.scheduler.model import R_ORPHAN
-    from hacrm.scheduler.status_text import Lines, format_resource
+    from hacrm.scheduler.model import Variant
+    from hacrm.scheduler.status_text import Lines, format_brief, format_resource
 
     if opts.by_node and not opts.inactive:
         return None
@@ -207,8 +253,12 @@ def resources(cl: Any, opts: StatusOptions) -> tuple[str, list[Line]] | None:
         title = "Full List of Resources"
     else:
         title = "Active Resources"
-    lines = Lines(show_pending=True, show_inactive=opts.inactive)
-    printed = False
+    lines = Lines(show_pending=True, show_inactive=opts.inactive, brief=opts.brief,
+                  details=opts.detail)
+    # brief: the top-level primitives counted by agent first (the title shown even if
+    # that says nothing), then groups and clones as usual
+    summed = opts.brief and not opts.by_node
+    printed = summed and format_brief(cl.resources, lines, 1)
     for rsc in cl.resources:
         active = rsc_active(rsc, True)
         partially = rsc_active(rsc, False)
@@ -217,6 +267,8 @@ def resources(cl: Any, opts: StatusOptions) -> tuple[str, list[Line]] | None:
         if opts.by_node:
             if active:
                 continue
+        elif summed and rsc.variant == Variant.PRIMITIVE:
+            continue
         elif not partially and not opts.inactive:
             continue
         if format_resource(cl, rsc, lines, 1):
@@ -318,7 +370,7 @@ def node_summary(cl: Any, root: etree._Element, opts: StatusOptions) -> tuple[st
                     task = "probe"
                 node_lines.append(Line(2, _op_text(op, task, opts.timing)))
         if node_lines:
-            lines.append(Line(0, f"Node: {node.uname}", header=True))
+            lines.append(Line(0, f"Node: {display_name(node, opts.detail)}", header=True))
             lines.extend(node_lines)
     if not any_online:
         return None
@@ -404,8 +456,44 @@ def failed_action_texts(cl: Any) -> list[str]:
     return lines
 
 
-def failed_actions(cl: Any) -> list[Line]:
-    return [Line(0, text) for text in failed_action_texts(cl)]
+_EXEC_STATUS_RAW = {-1: "pending", 0: "complete", 1: "Cancelled", 2: "Timed Out",
+                    3: "NOT SUPPORTED", 4: "Error", 5: "Hard error", 6: "Fatal error",
+                    7: "Not installed", 8: "Internal communication failure",
+                    9: "Cannot execute now", 10: "No fence device",
+                    11: "CIB secrets unavailable"}
+
+
+def failed_action_details(cl: Any) -> list[str]:
+    """The failed operations as ``-R`` shows them: the operation key, the raw exit and
+    execution status, and every recorded time (for whoever reads the logs next)."""
+    from hacrm.scheduler.history import OCF_EXIT_TEXT, mask_probe_failure
+
+    lines = []
+    for op, node, _rsc in getattr(cl, "failed_ops", []):
+        if mask_probe_failure(op):
+            continue
+        rc = max(0, _int(op.get("rc-code")))
+        status = max(0, _int(op.get("op-status")))
+        key = op.get("operation_key") or op.get("id") or "unknown operation"
+        call = op.get("call-id") or "unknown"
+        text = (f"{key} on {node.uname} '{OCF_EXIT_TEXT.get(rc, 'unknown')}' ({rc}): "
+                f"call={call}, status='{_EXEC_STATUS_RAW.get(status, 'UNKNOWN!')}'")
+        if op.get("exit-reason"):
+            text += f", exitreason='{op.get('exit-reason')}'"
+        changed = op.get("last-rc-change")
+        if changed and changed.lstrip("-").isdigit():
+            text += f", last-rc-change='{epoch2str(int(changed))}'"
+        if op.get("queue-time"):
+            text += f", queued={op.get('queue-time')}ms"
+        if op.get("exec-time"):
+            text += f", exec={op.get('exec-time')}ms"
+        lines.append(text)
+    return lines
+
+
+def failed_actions(cl: Any, detail: bool = False) -> list[Line]:
+    texts = failed_action_details(cl) if detail else failed_action_texts(cl)
+    return [Line(0, text) for text in texts]
 
 
 def tickets(root: etree._Element) -> list[Line]:
@@ -438,18 +526,28 @@ def sections(cib_xml: str, opts: StatusOptions, *, now: float | None = None,
     """The status, as (title, lines) sections in crm_mon's order; title None for text that
     belongs to no section (the maintenance banner)."""
     from hacrm.scheduler.scheduler import parse_cib, unpack_cluster
+    from hacrm.scheduler.status_text import count_instances
 
     now = time.time() if now is None else now
     cl = unpack_cluster(parse_cib(cib_xml.encode()), None)
+    counts = count_instances(cl)
+    if opts.tickets or opts.bans:
+        # as crm_mon: the constraints are read only when a section needs them, and a
+        # ticket's loss-policy may then block resources ("freeze" on a revoked ticket)
+        from hacrm.scheduler.constraints import unpack_constraints
+
+        unpack_constraints(cl)
     root = etree.fromstring(cib_xml.encode())
     out: list[tuple[str | None, list[Line]]] = []
     if not opts.no_headers:
-        out.append(("Cluster Summary", summary(cl, root, now, membership)))
+        out.append(("Cluster Summary", summary(cl, root, now, membership, opts, counts)))
         banner = maintenance_banner(cl)
         if banner:
             out.append((None, banner))
+    elif getattr(cl, "dc_node", None) is None:  # crm_mon says so even without headers
+        out.append(("Cluster Summary", [Line(0, "Current DC: NONE")]))
     nodes = node_list(cl, opts)
-    if nodes:
+    if nodes or cl.nodes:  # titled even when brief by-node has nothing to list
         out.append(("Node List", nodes))
     listed = resources(cl, opts)
     if listed is not None:
@@ -458,7 +556,7 @@ def sections(cib_xml: str, opts: StatusOptions, *, now: float | None = None,
         history = node_summary(cl, root, opts)
         if history is not None:
             out.append(history)
-    failed = failed_actions(cl)
+    failed = failed_actions(cl, opts.detail)
     if failed:
         out.append(("Failed Resource Actions", failed))
     if opts.tickets:
@@ -468,9 +566,43 @@ def sections(cib_xml: str, opts: StatusOptions, *, now: float | None = None,
     return out
 
 
+def simple_status(cl: Any) -> str:
+    """``crm_mon -s``: one line for a monitoring system.  A cluster without a DC or with an
+    offline node is a warning that names them; otherwise the node and instance counts."""
+    from hacrm.scheduler.status_text import count_instances
+
+    online = standby = maintenance = 0
+    offline: list[str] = []
+    for node in cl.nodes:
+        if node.standby and node.online:
+            standby += 1
+        elif node.maintenance and node.online:
+            maintenance += 1
+        elif node.online:
+            online += 1
+        else:
+            offline.append(f"offline node: {node.uname}")
+    no_dc = getattr(cl, "dc_node", None) is None
+    if no_dc or offline:
+        return ("CLUSTER WARN: " + ("No DC" if no_dc else "") + (", " if no_dc and offline
+                                                                 else "") + " ".join(offline))
+    extra = ""
+    if standby:
+        extra += f", {standby} standby node{'s' if standby != 1 else ''}"
+    if maintenance:
+        extra += f", {maintenance} maintenance node{'s' if maintenance != 1 else ''}"
+    total = count_instances(cl)[0]
+    return (f"CLUSTER OK: {online} node{'s' if online != 1 else ''} online{extra}, "
+            f"{total} resource instance{'s' if total != 1 else ''} configured")
+
+
 def text(cib_xml: str, opts: StatusOptions, *, now: float | None = None,
          membership: Membership | None = None) -> str:
     """crm_mon's plain text."""
+    if opts.simple:
+        from hacrm.scheduler.scheduler import parse_cib, unpack_cluster
+
+        return simple_status(unpack_cluster(parse_cib(cib_xml.encode()), None)) + "\n"
     out: list[str] = []
     for title, lines in sections(cib_xml, opts, now=now, membership=membership):
         if title is not None:

@@ -10,7 +10,7 @@ against a concurrent writer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, order=True)
@@ -23,6 +23,18 @@ class CibVersion:
 
     def __str__(self) -> str:
         return f"{self.admin_epoch}.{self.epoch}.{self.num_updates}"
+
+    @classmethod
+    def of(cls, root: Any) -> CibVersion:
+        """The version a ``<cib>`` element carries (anything with ``get``); a missing or
+        unreadable counter counts as 0, as Pacemaker's tools read it."""
+        def num(name: str) -> int:
+            try:
+                return int(root.get(name) or 0)
+            except ValueError:
+                return 0
+
+        return cls(num("admin_epoch"), num("epoch"), num("num_updates"))
 
 
 class BackendError(Exception):

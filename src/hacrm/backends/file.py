@@ -58,7 +58,7 @@ class FileBackend:
             new = parse_xml(cib_xml)
         except CibXmlError as err:
             raise BackendError(f"{self.path}: {err}") from None
-        cur_version = _version(current)
+        cur_version = CibVersion.of(current)
         if cur_version != base:
             raise CibConflict(base, cur_version)
         new_conf = new.find("configuration")
@@ -76,16 +76,6 @@ class FileBackend:
         current.set("num_updates", "0")
         write_atomically(self.path, _serialise(current))
         return version
-
-
-def _version(root: etree._Element) -> CibVersion:
-    def num(name: str) -> int:
-        try:
-            return int(root.get(name) or 0)
-        except ValueError:
-            return 0
-
-    return CibVersion(num("admin_epoch"), num("epoch"), num("num_updates"))
 
 
 def _serialise(root: etree._Element) -> str:

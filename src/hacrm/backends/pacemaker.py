@@ -57,16 +57,6 @@ CLUSTER_MAINTAINED = ("have-watchdog", "dc-version", "cluster-infrastructure", "
 CIB_SOCKET = "@cib_ro"
 
 
-def _version_of(root: etree._Element) -> CibVersion:
-    def num(name: str) -> int:
-        try:
-            return int(root.get(name) or 0)
-        except ValueError:
-            return 0
-
-    return CibVersion(num("admin_epoch"), num("epoch"), num("num_updates"))
-
-
 def _parse(text: str, what: str) -> etree._Element:
     from hacrm.xmlsafe import XmlRefused, parse
 
@@ -154,7 +144,7 @@ class PacemakerBackend:
         """The CIB's version from its top element alone (cheap on a big CIB)."""
         text = self.tools.output("cibadmin", ["--query", "--xpath", "/cib", "--no-children"],
                                  context="reading the CIB version")
-        return _version_of(_parse(text, "the CIB"))
+        return CibVersion.of(_parse(text, "the CIB"))
 
     def replace_configuration(self, cib_xml: str, base: CibVersion) -> CibVersion:
         new = _parse(cib_xml, "the new CIB")
@@ -164,7 +154,7 @@ class PacemakerBackend:
         with tempfile.TemporaryDirectory(prefix="hacrm-pcmk-") as tmp:
             for _attempt in range(COMMIT_ATTEMPTS):
                 current = _parse(self.read(), "the CIB")
-                now = _version_of(current)
+                now = CibVersion.of(current)
                 if (now.admin_epoch, now.epoch) != (base.admin_epoch, base.epoch):
                     raise CibConflict(base, now)
                 patch = self._patch(current, new, Path(tmp))
@@ -212,7 +202,7 @@ class PacemakerBackend:
             _keep_cluster_maintained(current, target)
         if etree.tostring(target) == etree.tostring(current):
             return None
-        version = _version_of(current)
+        version = CibVersion.of(current)
         target.set("num_updates", str(version.num_updates + 1))
         before, after, patch = tmp / "current.xml", tmp / "new.xml", tmp / "patch.xml"
         before.write_bytes(etree.tostring(current))

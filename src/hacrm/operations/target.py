@@ -21,16 +21,6 @@ from hacrm.backends.base import BackendError, CibConflict, CibVersion
 from hacrm.operations.changes import Change
 
 
-def _version(root: etree._Element) -> CibVersion:
-    def num(name: str) -> int:
-        try:
-            return int(root.get(name) or 0)
-        except ValueError:
-            return 0
-
-    return CibVersion(num("admin_epoch"), num("epoch"), num("num_updates"))
-
-
 def _section(root: etree._Element, name: str) -> bytes:
     found = root.find(name)
     return etree.tostring(found) if found is not None else b""
@@ -53,7 +43,7 @@ class Loaded:
             self.original = parse_xml(text)
         except CibXmlError as err:
             raise BackendError(f"cannot read the CIB: {err}") from None
-        self.base = _version(self.original)
+        self.base = CibVersion.of(self.original)
         self.change = Change(etree.fromstring(etree.tostring(self.original)))
         self.change.baseline = {name: _section(self.original, name)
                                 for name in ("configuration", "status")}
@@ -119,7 +109,7 @@ def _write_file(backend: Any, change: Change, base: CibVersion, config_changed: 
 
     path = backend.path
     try:
-        now = _version(parse_xml(backend.read()))
+        now = CibVersion.of(parse_xml(backend.read()))
     except CibXmlError as err:
         raise BackendError(f"{path}: {err}") from None
     if now != base:

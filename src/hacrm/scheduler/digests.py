@@ -1,18 +1,21 @@
 """Parameter digests: the MD5 Pacemaker records with each operation, recomputed from the
-current configuration to tell whether a resource's definition changed since it ran."""
+current configuration to tell whether a resource's definition changed since it ran.
+
+How a parameter set is filtered, serialised and hashed is :mod:`hacrm.engine.opdigest`'s job
+(the executor writes the digests with it); this module only decides which parameters the
+scheduler hashes for a configured operation and how the result compares with the history."""
 
 from __future__ import annotations
 
 import enum
-import hashlib
 from dataclasses import dataclass
 from typing import Any
+
+from hacrm.engine.opdigest import digest, filter_for_digest, meta_name
 
 from .cluster import Cluster
 from .intervals import get_msec
 from .model import Node, Resource
-
-_FILTERED = {"id", "crm_feature_set", "op-digest", "on_node", "on_node_uuid", "pcmk_external_ip"}
 
 
 class DigestResult(enum.IntEnum):
@@ -20,58 +23,6 @@ class DigestResult(enum.IntEnum):
     ALL = 1
     RESTART = 2
     UNKNOWN = 3
-
-
-def _escape(value: str) -> str:
-    out = []
-    for ch in value:
-        if ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch == '"':
-            out.append("&quot;")
-        elif ch == "'":
-            out.append("&apos;")
-        elif ch == "&":
-            out.append("&amp;")
-        elif ch == "\t":
-            out.append("    ")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch < " ":
-            out.append("\\%03o" % ord(ch))
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def md5_of(params: dict[str, str]) -> str:
-    """calculate_operation_digest: MD5 of ' <parameters a="1" .../>\\n', attributes sorted."""
-    text = " <parameters" + "".join(f' {k}="{_escape(v)}"' for k, v in sorted(params.items())) \
-        + "/>\n"
-    return hashlib.md5(text.encode()).hexdigest()
-
-
-def _meta_name(key: str) -> str:
-    return "CRM_meta_" + key.replace("-", "_")
-
-
-def _filter(params: dict[str, str]) -> dict[str, str]:
-    interval = params.get("CRM_meta_interval")
-    timeout = None
-    try:
-        if interval is not None and int(interval) != 0:
-            timeout = params.get("CRM_meta_timeout")
-    except ValueError:
-        pass
-    out = {k: v for k, v in params.items()
-           if not k.startswith("CRM_meta_") and k not in _FILTERED}
-    if timeout is not None:
-        out["CRM_meta_timeout"] = timeout
-    return out
 
 
 def _op_extra(cl: Cluster, entry: Any, node: Node | None) -> dict[str, str]:
@@ -114,17 +65,17 @@ def calculate(cl: Cluster, rsc: Resource, task: str, interval: int, node: Node,
     for k, v in meta.items():
         if "#" in k or ":" in k:
             continue
-        all_params.setdefault(_meta_name(k), v)
-    all_params = _filter(all_params)
+        all_params.setdefault(meta_name(k), v)
+    all_params = filter_for_digest(all_params)
     rc = DigestResult.RESTART if (interval == 0 and extra) else DigestResult.MATCH
-    all_calc = md5_of(all_params)
+    all_calc = digest(all_params)
     restart_calc = None
     if op is not None and op.get("op-restart-digest") is not None:
         keep = op.get("op-force-restart")
         rp = dict(all_params)
         if keep is not None:
             rp = {k: v for k, v in rp.items() if f" {k} " in keep}
-        restart_calc = md5_of(rp)
+        restart_calc = digest(rp)
     secure_calc = None
     if op is not None and op.get("op-secure-digest") is not None:
         secure_list = op.get("op-secure-params")
@@ -140,10 +91,10 @@ def calculate(cl: Cluster, rsc: Resource, task: str, interval: int, node: Node,
             sp = dict(all_params)
         if secure_list is not None:
             sp = {k: v for k, v in sp.items() if f" {k} " not in secure_list}
-        sp = _filter(sp)
+        sp = filter_for_digest(sp)
         if _version_lt(version, "3.16.0"):
             sp.pop("CRM_meta_timeout", None)
-        secure_calc = md5_of(sp)
+        secure_calc = digest(sp)
     return Digests(rc, all_calc, restart_calc, secure_calc)
 
 

@@ -3,7 +3,10 @@ resource states out of a node's CIB."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -30,6 +33,24 @@ def try_api(sb: sandbox_mod.Sandbox, at: str, op: str, **args: Any) -> dict[str,
             return client.call(op, args, timeout=8)
     except (ApiError, OSError, ValueError):
         return None
+
+
+CRM = str(os.path.join(os.path.dirname(sys.executable), "crm"))
+
+
+def crm(sb: sandbox_mod.Sandbox, at: str, *args: str, home: str | None = None,
+        input: str | None = None) -> subprocess.CompletedProcess:
+    """Our own ``crm`` (the venv's console script) pointed at node ``at`` of the sandbox, as a
+    user would run it there; it must succeed without a traceback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CIB_", "HACRM_"))}
+    env.update(HACRM_SANDBOX=str(sb.dir), HACRM_NODE=at, COLUMNS="80", LC_ALL="C.UTF-8")
+    if home is not None:
+        env.update(HOME=home, XDG_CONFIG_HOME=f"{home}/config", XDG_CACHE_HOME=f"{home}/cache")
+    done = subprocess.run([CRM, *args], input=input, capture_output=True, text=True, env=env,
+                          timeout=180, check=False)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, \
+        f"crm {' '.join(args)} -> {done.returncode}: {done.stdout}{done.stderr}"
+    return done
 
 
 def configure(sb: sandbox_mod.Sandbox, node: str, text: str) -> None:

@@ -1,10 +1,11 @@
 """The DC dies: the new DC learns the truth from the survivors' histories and leaves healthy
 resources alone; the dead DC's resources are recovered; the node comes back and is probed.
 
-3 nodes, fencing disabled: after kill -9 of the DC (node1), the survivors elect node2, every
-survivor sends its resource history, and the new DC schedules from it.  A resource running on
-node3 must not be restarted (same call id in its history), the resource that ran on node1 must
-be started elsewhere, and when node1's daemon comes back it is probed and joins the clone.
+3 nodes, fencing disabled: after kill -9 of the DC (whichever node the sandbox elected), the
+survivors elect another, every survivor sends its resource history, and the new DC schedules
+from it.  A resource running on a survivor must not be restarted (same call id in its history),
+the resource that ran on the DC must be started elsewhere, and when the dead node's daemon comes
+back it is probed and joins the clone.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ T = 60.0
 
 CONFIG = """\
 primitive on3 ocf:hacrm:Dummy op monitor interval=3s
-location on3-prefers-node3 on3 100: node3
+location on3-prefers-other on3 100: {other}
 primitive on1 ocf:hacrm:Dummy op monitor interval=3s
-location on1-prefers-node1 on1 100: node1
+location on1-prefers-dc on1 100: {dc}
 primitive base ocf:hacrm:Dummy op monitor interval=3s
 clone base-clone base
 property stonith-enabled=false
@@ -38,31 +39,31 @@ def _start_of(cib: str, node: str, rsc: str) -> tuple[str | None, str | None]:
 
 def test_dc_killed(sandboxes):
     sb = sandboxes.start(3)
-    live.configure(sb, "node2", CONFIG)
-    cib = live.wait(lambda: live.at_rest(sb) and live.where(c := live.cib_text(sb, "node2"),
-                                                           "on1") == ["node1"] and c,
-                    T, "the first placement")
-    assert live.dc_of(sb) == "node1"
-    assert live.where(cib, "on3") == ["node3"]
-    before = _start_of(cib, "node3", "on3")
+    dc = live.wait(lambda: live.dc_of(sb), T, "a DC")
+    survivors = [n for n in sb.names() if n != dc]
+    other = survivors[-1]
+    live.configure(sb, survivors[0], CONFIG.format(dc=dc, other=other))
+    cib = live.wait(lambda: live.at_rest(sb) and live.where(
+        c := live.cib_text(sb, survivors[0]), "on1") == [dc] and c, T, "the first placement")
+    assert live.dc_of(sb) == dc
+    assert live.where(cib, "on3") == [other]
+    before = _start_of(cib, other, "on3")
     assert before[0] is not None
 
-    sb.kill_node("node1")
-    survivors = ["node2", "node3"]
+    sb.kill_node(dc)
     cib = live.wait(lambda: live.at_rest(sb, survivors)
-                    and live.where(c := live.cib_text(sb, "node2"), "on1") in (["node2"],
-                                                                               ["node3"])
-                    and c, T, "on1 recovered by the new DC")
-    assert live.dc_of(sb, survivors) == "node2"
-    assert live.where(cib, "on3") == ["node3"]
-    assert _start_of(cib, "node3", "on3") == before, "a healthy resource was restarted"
-    assert sorted(n for n, _ in live.placement(cib)["base"]) == ["node2", "node3"]
+                    and live.where(c := live.cib_text(sb, survivors[0]), "on1") in (
+                        [survivors[0]], [survivors[1]]) and c, T, "on1 recovered by the new DC")
+    assert live.dc_of(sb, survivors) in survivors
+    assert live.where(cib, "on3") == [other]
+    assert _start_of(cib, other, "on3") == before, "a healthy resource was restarted"
+    assert sorted(n for n, _ in live.placement(cib)["base"]) == survivors
 
-    sb.start_node("node1", timeout=T)
+    sb.start_node(dc, timeout=T)
     cib = live.wait(lambda: live.at_rest(sb)
-                    and len(live.placement(c := live.cib_text(sb, "node1"))["base"]) == 3
-                    and c, T, "node1 back, probed, in the clone")
+                    and len(live.placement(c := live.cib_text(sb, dc))["base"]) == 3
+                    and c, T, "the old DC back, probed, in the clone")
     probe = etree.fromstring(cib.encode()).find(
-        "status/node_state[@uname='node1']/lrm/lrm_resources/lrm_resource[@id='on3']")
-    assert probe is not None, "node1 was probed for on3 after its restart"
-    assert _start_of(cib, "node3", "on3") == before
+        f"status/node_state[@uname='{dc}']/lrm/lrm_resources/lrm_resource[@id='on3']")
+    assert probe is not None, "the old DC was probed for on3 after its restart"
+    assert _start_of(cib, other, "on3") == before

@@ -347,7 +347,11 @@ class Controller:
         ready = bool(self.daemon.is_dc) and ring == self.ring
         if not ready and self.dc_key[0] and (core.dc is None or core.dc == core.me):
             # an election (or the CIB sync after it) is under way: a DC that stays DC
-            # keeps its transition and its fencing operations through it
+            # keeps its transition and its fencing operations through it.  Its own history
+            # goes out now all the same (it is kept until this node is DC of the new ring):
+            # the ring is already marked seen, so it would never be sent later
+            if new_ring:
+                self._send_history(ring)
             return
         key = (ready, self.ring if ready else None)
         if key != self.dc_key:
@@ -364,9 +368,13 @@ class Controller:
                 for kind, header, body in buffered:
                     self._message(kind, header, body)
         if new_ring:
-            self.lrm.send("lrm-state", {"node": self.me, "ring": ring, "fresh": self.fresh},
-                          self.lrm.snapshot())
-            self.fresh = False
+            self._send_history(ring)
+
+    def _send_history(self, ring: str | None) -> None:
+        """This node's whole resource history to the DC of ``ring`` (after each new ring)."""
+        self.lrm.send("lrm-state", {"node": self.me, "ring": ring, "fresh": self.fresh},
+                      self.lrm.snapshot())
+        self.fresh = False
 
     def _message(self, kind: str, header: dict[str, Any], body: bytes) -> None:
         to = header.get("to")

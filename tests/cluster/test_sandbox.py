@@ -12,7 +12,7 @@ import time
 import pytest
 
 from cluster.conftest import TIMEOUT
-from hacrm.backends.base import CibConflict
+from hacrm.backends.base import BackendError, CibConflict
 from hacrm.backends.embedded import connect
 from hacrm.engine import netns
 
@@ -99,7 +99,8 @@ def test_kill_member_then_dc_new_membership_and_rejoin_with_current_cib(clusters
     assert primitives(sb, "node1") == ["while-node3-was-down", "after-dc-death"]
 
 
-def test_partition_minority_not_quorate_and_heals_to_the_winners_cib(clusters, mode):
+def test_partition_minority_not_quorate_refuses_changes_and_heals_to_the_majority_cib(
+        clusters, mode):
     sb = clusters.start(3, netns_mode=mode == "netns")
     sb.wait_converged(timeout=TIMEOUT)
     clusters.fault(sb, sb.names(), rules=[{"kind": "drop", "a": [1], "b": [2, 3],
@@ -109,7 +110,8 @@ def test_partition_minority_not_quorate_and_heals_to_the_winners_cib(clusters, m
     assert all(s["quorate"] for s in st.values())
     assert not sb.status("node1")["quorate"]
     assert sb.status("node1")["faults"]
-    commit(sb, "node1", "minority")  # the CIB takes writes without quorum, as Pacemaker's
+    with pytest.raises(BackendError, match="no quorum"):   # it could not survive the merge
+        commit(sb, "node1", "minority")
     commit(sb, "node2", "majority-1")
     commit(sb, "node3", "majority-2")
     clusters.fault(sb, sb.names(), clear=True)

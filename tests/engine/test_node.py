@@ -120,25 +120,30 @@ def test_dc_death_with_a_request_in_flight_still_gets_an_answer():
         assert resources(c.cib(3)) == ["web"]
 
 
-def test_partition_minority_loses_quorum_and_the_higher_cib_wins_the_merge():
+def test_partition_minority_refuses_configuration_changes_and_the_majority_cib_wins():
     c = FakeCluster(3)
     c.run_until(lambda: converged(c), 5)
     c.partition({1}, {2, 3})
     c.run_until(lambda: converged(c, [1]) and converged(c, [2, 3]), 10)
     assert not c.hosts[1].core.vq.quorate
     assert c.hosts[2].core.vq.quorate
-    # both sides take writes (as Pacemaker's CIB does); the majority takes more
-    assert c.commit(1, with_resource(c.cib(1), "minority"), c.cib(1).version).ok
+    # a change acknowledged by the minority would vanish (or roll the majority back) when the
+    # sides merge: it is refused, and nothing of the minority's configuration moves
+    before = c.cib(1).version
+    refused = c.commit(1, with_resource(c.cib(1), "minority"), before)
+    assert not refused.ok and "no quorum" in refused.error
+    assert c.cib(1).version.epoch == before.epoch and resources(c.cib(1)) == []
     for rid in ("m1", "m2"):
         assert c.commit(2, with_resource(c.cib(2), rid), c.cib(2).version).ok
     winner = c.cib(2).version
-    assert winner > c.cib(1).version
     c.heal()
     c.run_until(lambda: converged(c), 10)
     c.run(0.3)
     assert resources(c.cib(1)) == ["m1", "m2"]
     assert c.cib(1).version >= winner
     assert c.hosts[1].core.vq.quorate
+    # with quorum back, the same node commits again
+    assert c.commit(1, with_resource(c.cib(1), "after"), c.cib(1).version).ok
 
 
 def test_merge_of_equal_versions_with_different_content_converges():

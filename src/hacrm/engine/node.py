@@ -54,6 +54,10 @@ from hacrm.engine.ordering import Timing
 from hacrm.engine.quorum import NodeInfo, VoteQuorum
 from hacrm.engine.wire import Message, RingId
 
+#: why a DC without quorum refuses a configuration change
+NO_QUORUM_ERROR = ("no quorum: this partition cannot change the configuration (a change made "
+                   "here could be lost when the partition rejoins the cluster)")
+
 # ---------------------------------------------------------------------------- events
 
 
@@ -429,6 +433,13 @@ class NodeCore:
                 continue
             if cibstore.conflicts(self.cib, req.op, req.base):
                 header.update(result="conflict", current=_vjson(self.cib.version))
+                self._broadcast("cib-upd", header)
+                continue
+            if cibstore.OPERATIONS[req.op].kind == "config" and not self.vq.quorate:
+                # when split sides merge only one CIB survives (the highest version), so a
+                # change acknowledged on one side is lost or rolls the other side back; only
+                # a quorate partition, of which there is at most one, may change it
+                header.update(result="error", error=NO_QUORUM_ERROR)
                 self._broadcast("cib-upd", header)
                 continue
             attrs = {"cib-last-written": time.strftime(

@@ -201,6 +201,13 @@ class ControllerCore:
                 # transient attributes go with their node; a partition without quorum
                 # leaves them alone (its view of who left is the least reliable one)
                 self._patch.attrs_clear(self._node_id(node), node)
+        if self.is_dc and before:
+            # a node whose fencing is under way and that is back already (a sandbox "reboot"
+            # restarts the daemon at once): its rejoin, not the fencing, now says its state
+            joined = set(ev.members) - before
+            for info in self.fencing.values():
+                if info["target"] in joined:
+                    info["rejoined"] = True
         if t is not None:
             self._abort("the membership changed")
         # every member sends its history after a membership change
@@ -516,7 +523,8 @@ class ControllerCore:
         if ok:
             self.fence_failures.pop(target, None)
             self._log("notice", f"{target} fenced ({action})")
-            if action in ("off", "reboot"):
+            if action == "off" or (action == "reboot" and not (
+                    info.get("rejoined") and target in self.members)):
                 nid = self._node_id(target)
                 self._patch.state(nid, target, dict(FENCED_STATE))
                 self._patch.lrm_clear(nid, target)

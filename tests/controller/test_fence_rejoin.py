@@ -1,0 +1,58 @@
+"""A fenced node that is back before the fencing result: the result leaves its new state alone.
+
+The sandbox's power switch (``fence_hacrm``) reboots a node by killing its daemon and starting
+it again at once, so the node can rejoin (and report its fresh, empty history) before the
+fencing result reaches the DC.  Writing the "fenced" node state then marked a running member as
+down and offline until the next membership change: nothing was placed on it (a ``resource
+move`` to it did nothing).  A node still absent, or one switched off, is recorded as fenced.
+"""
+
+from __future__ import annotations
+
+from hacrm.engine.controller_events import (
+    Compute,
+    DcState,
+    Fence,
+    FenceDone,
+    NodeHistory,
+    Planned,
+    WriteStatus,
+)
+
+from .fakes import NODES, Driver, event, patch_changes, plan
+
+
+def _fence_node2(d: Driver, action: str = "reboot") -> Fence:
+    """node1 is DC alone (node2 lost) and schedules node2's fencing."""
+    out = d.become_dc(["node1"])
+    [compute] = d.of(Compute, out)[-1:]
+    out = d.step(Planned(compute.request, plan(
+        (event(1, "stonith", "node2", stonith_action=action), ()))))
+    [fence] = d.of(Fence, out)
+    return fence
+
+
+def _changes(out) -> list:
+    return [c for w in out if isinstance(w, WriteStatus) for c in patch_changes(w.body)]
+
+
+def test_node_back_before_the_reboot_result_keeps_its_state():
+    d = Driver()
+    fence = _fence_node2(d)
+    d.step(DcState(True, {"node1": "1", "node2": "2"}, dict(NODES)))   # rebooted, rejoined
+    d.step(NodeHistory("node2", b"<lrm_resources/>", fresh=True))
+    d.step(NodeHistory("node1", b"<lrm_resources/>"))
+    out = d.step(FenceDone(fence.ref, True))
+    changes = _changes(out)
+    assert not [c for c in changes if c[0] == "node2" and c[1] in ("state", "lrm_clear")], \
+        changes
+
+
+def test_node_still_away_is_recorded_as_fenced():
+    d = Driver()
+    fence = _fence_node2(d)
+    out = d.step(FenceDone(fence.ref, True))
+    changes = _changes(out)
+    assert ("node2", "state", {"in_ccm": "false", "crmd": "offline", "join": "down",
+                               "expected": "down"}) in changes
+    assert ("node2", "lrm_clear", {}) in changes

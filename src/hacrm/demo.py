@@ -79,7 +79,8 @@ This is crm on node1. Try:
   node fence node2              fence a node (the sandbox powers it off and on again)
   help, Tab, quit               (quit stops the sandbox{keep})
 
-Kill a node outright from another terminal and watch the failover:
+Once node2 runs the service (after the standby above), kill it outright from another
+terminal, as a power cut would, and watch node1 take over (`status --watch`):
   kill -9 $(cat {sandbox}/node2/run/hacrm/hacrm.pid)
 """
 
@@ -104,7 +105,7 @@ class Demo:
     """One run: a sandbox directory, the environment pointing crm at node1, and a log of
     what was typed."""
 
-    def __init__(self, directory: Path, port: int, out=sys.stdout) -> None:  # noqa: ANN001
+    def __init__(self, directory: Path, port: int, out=sys.stdout) -> None:
         self.dir = directory
         self.port = port
         self.out = out

@@ -36,6 +36,8 @@ class Result:
     shadows: list[str]
     prefs: list[str]
     stderr: str
+    #: the distinct ERROR/WARNING messages (crmsh repeats some)
+    messages: list[str]
 
 
 def clean(text: str) -> str:
@@ -56,9 +58,22 @@ def message_kinds(stderr: str) -> list[str]:
     return kinds
 
 
+#: our batch mode's closing summary, which crmsh does not print
+_OURS_ONLY = re.compile(r"^ERROR: stopped at the first error")
+
+
+def messages(stderr: str) -> list[str]:
+    """The distinct ERROR and WARNING lines of stderr, sorted (compared word for word when a
+    script asks for ``messages``)."""
+    return sorted({line for line in clean(stderr).splitlines()
+                   if line.startswith(("ERROR: ", "WARNING: ")) and not _OURS_ONLY.match(line)})
+
+
 def parse_header(script: str) -> tuple[list[str], set[str]]:
     """The leading comment lines: ``# args: -F`` (command line options) and
-    ``# compare: sorted-stdout, no-show (why)`` (how to compare)."""
+    ``# compare: sorted-stdout, distinct-stdout, no-show, messages (why)`` (how to compare;
+    ``messages``: the distinct error and warning texts instead of the severities of every
+    line; ``distinct-stdout``: each line once, in any order)."""
     args: list[str] = []
     compare: set[str] = set()
     for line in script.splitlines():
@@ -77,12 +92,15 @@ def differences(theirs: Result, ours: Result, compare: set[str]) -> list[str]:
     import difflib
 
     out = []
-    for name in ("rc", "stdout", "stderr_kinds", "show", "shadows", "prefs"):
+    kinds = "messages" if "messages" in compare else "stderr_kinds"
+    for name in ("rc", "stdout", kinds, "show", "shadows", "prefs"):
         if name == "show" and "no-show" in compare:
             continue
         a, b = getattr(theirs, name), getattr(ours, name)
         if name == "stdout" and "sorted-stdout" in compare:
             a, b = sorted(a.splitlines()), sorted(b.splitlines())
+        elif name == "stdout" and "distinct-stdout" in compare:
+            a, b = sorted(set(a.splitlines())), sorted(set(b.splitlines()))
         if a == b:
             continue
         if isinstance(a, str):
@@ -131,6 +149,7 @@ def run_script(crm: str, script: str, workdir: Path, cibadmin: str) -> Result:
         shadows=sorted(p.name for p in (workdir / "shadow").iterdir()),
         prefs=prefs,
         stderr=proc.stderr,
+        messages=messages(proc.stderr),
     )
 
 

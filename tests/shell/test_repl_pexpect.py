@@ -103,6 +103,31 @@ def test_levels_completion_show_commit(crm, scratch) -> None:
 
 
 @pytest.mark.slow
+def test_a_resource_its_agent_refuses_is_refused_as_typed(crm, scratch) -> None:
+    """check-frequency always (the default), at a terminal: a primitive missing a parameter
+    its agent requires is not staged; one with only a warning is."""
+    c = crm()
+    prompt(c)
+    c.sendline("configure")
+    prompt(c, "configure")
+    c.sendline("primitive bad ocf:heartbeat:Probe params colour=red")
+    c.expect(shown('bad: required parameter "host" not defined'))
+    c.expect(shown('bad: parameter "colour" is not known'))
+    prompt(c, "configure")
+    c.sendline("primitive good ocf:heartbeat:Probe params host=h op monitor interval=0")
+    c.expect(shown("good: interval in monitor should be larger than 0, advised is 10s"))
+    prompt(c, "configure")
+    c.sendline("show")
+    c.expect(shown("primitive good Probe"))
+    prompt(c, "configure")
+    assert "bad" not in c.before
+    c.sendline("quit")
+    c.expect("commit them")
+    c.sendline("n")
+    c.expect(pexpect.EOF)
+
+
+@pytest.mark.slow
 def test_help_and_syntax_error(crm) -> None:
     c = crm()
     prompt(c)
@@ -134,12 +159,12 @@ def test_ctrl_c_and_multiline(crm) -> None:
     c.send("primitive cancelled Dummy")
     c.sendcontrol("c")
     prompt(c, "configure")
-    c.sendline("primitive p2 Dummy \\")
+    c.sendline("primitive p2 Probe \\")
     c.expect_exact("   >")
-    c.sendline("   params fake=2")
+    c.sendline("   params host=2")
     prompt(c, "configure")
     c.sendline("show")
-    c.expect(shown("primitive p2 Dummy"))
+    c.expect(shown("primitive p2 Probe"))
     prompt(c, "configure")
     c.sendline("show cancelled")
     c.expect("does not exist")
@@ -161,7 +186,7 @@ def test_shadow_cib_new_use_commit(crm, scratch) -> None:
     prompt(c, cib="trial")
     c.sendline("configure property stonith-enabled=false")
     prompt(c, cib="trial")
-    enter(c, "configure primitive s1 Dummy")
+    enter(c, "configure primitive s1 Probe params host=s1")
     prompt(c, cib="trial")
     assert eventually(lambda: 'id="s1"' in (scratch.shadow / "shadow.trial").read_text())
     assert 'id="s1"' not in scratch.cib.read_text()
@@ -178,16 +203,16 @@ def test_shadow_cib_new_use_commit(crm, scratch) -> None:
 @pytest.mark.slow
 def test_edit_with_a_scripted_editor(crm, scratch) -> None:
     editor = scratch.root / "editor.sh"
-    editor.write_text("#!/bin/sh\nsed -i 's/fake=1/fake=42/' \"$1\"\n")
+    editor.write_text("#!/bin/sh\nsed -i 's/host=1/host=42/' \"$1\"\n")
     editor.chmod(0o755)
     c = crm("configure", extra_env={"EDITOR": str(editor)})
     prompt(c, "configure")
-    c.sendline("primitive e1 Dummy params fake=1")
+    c.sendline("primitive e1 Probe params host=1")
     prompt(c, "configure")
     c.sendline("edit e1")
     prompt(c, "configure")
     c.sendline("show e1")
-    c.expect(shown("fake=42"))
+    c.expect(shown("host=42"))
     prompt(c, "configure")
     c.sendline("quit")
     c.expect(r"changes pending.*commit")

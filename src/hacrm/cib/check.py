@@ -16,6 +16,7 @@ from typing import Any
 from lxml import etree
 
 from hacrm.cib import model as m
+from hacrm.cib.agentcheck import AgentChecker
 from hacrm.cib.schema import schema_problems
 from hacrm.cib.xmlio import write_configuration
 from hacrm.diagnostics import Diagnostic
@@ -89,84 +90,96 @@ def check_configuration(editor: Any, schema: str = "pacemaker-3.9",
     return out + schema_diagnostics(conf, schema, editor.origins)
 
 
-def semantic_warnings(editor: Any, only: set[tuple[str, bool]] | None = None
-                      ) -> list[Diagnostic]:
+def semantic_warnings(editor: Any, only: set[tuple[str, bool]] | None = None,
+                      agents: AgentChecker | None = None) -> list[Diagnostic]:
     """What crmsh's ``verify`` warns about (things Pacemaker accepts but that look wrong), for
-    every element or ``only`` those with these keys (a commit checks what changed)."""
+    every element or ``only`` those with these keys (a commit checks what changed); with
+    ``agents``, each resource is also checked against its agent's meta-data, in crmsh's
+    order (parameter uniqueness first, then element by element)."""
     out: list[Diagnostic] = []
     if only is not None and not only:
         return out
-
-    def warn(msg: str) -> None:
-        out.append(Diagnostic("warning", msg))
-
     node_ids = {n.id.lower() for n in editor.cfg.nodes if isinstance(n, m.Node)} | \
                {n.uname.lower() for n in editor.cfg.nodes if isinstance(n, m.Node)}
     from hacrm.cib.edit import object_key
 
     objects = sorted((o for o in editor.objects() if only is None or object_key(o) in only),
                      key=lambda o: getattr(o, "id", "") or "")
+    if agents is not None:
+        out += agents.unique_clashes({o.id for o in objects if isinstance(o, m.Primitive)})
     for obj in objects:
-        if isinstance(obj, (m.Location, m.Colocation, m.Order, m.Ticket)):
-            for rsc in _referenced(obj):
-                target = editor.find_resource(rsc)
-                if target is None and editor.find(rsc) is None:
-                    warn(f"{obj.id}: resource {rsc} does not exist")
-                    continue
-                parent = editor.parent_of(rsc)
-                if parent is not None and isinstance(parent, m.Group) \
-                        and isinstance(obj, m.Colocation):
-                    warn(f"{obj.id}: resource {rsc} is grouped, constraints should apply to "
-                         f"the group")
-                elif parent is not None and not isinstance(parent, m.Group):
-                    warn(f"{obj.id}: resource {rsc} ambiguous, apply constraints to container")
-        if isinstance(obj, m.Location):
-            if obj.node is not None and obj.node.lower() not in node_ids:
-                warn(f"{obj.id}: referenced node {obj.node} does not exist")
-            for r in obj.rules:
-                if isinstance(r, m.Rule):
-                    for x in r.items:
-                        if isinstance(x, m.Expression) and x.attribute == "#uname" \
-                                and x.value and x.value.lower() not in node_ids:
-                            warn(f"{obj.id}: referenced node {x.value} does not exist")
-            if obj.rsc_pattern is not None:
-                try:
-                    re.compile(obj.rsc_pattern)
-                except re.error as err:
-                    warn(f"{obj.id}: '{obj.rsc_pattern}' may not be a valid regular "
-                         f"expression ({err})")
-        elif isinstance(obj, m.NvSet):
-            known = {"property": CLUSTER_PROPERTIES, "rsc_defaults": RSC_META,
-                     "op_defaults": OP_DEFAULTS}[obj.kind]
-            if obj.kind == "property" and obj.attrs.id != "cib-bootstrap-options":
-                continue
-            for nv in obj.attrs.nvpairs:
-                if nv.name and nv.name not in known:
-                    warn(f"{obj.attrs.id}: unknown attribute '{nv.name}'")
-        elif isinstance(obj, (m.Primitive, m.Group, m.Clone)):
-            allowed = RSC_META
-            if isinstance(obj, m.Group):
-                allowed = RSC_META + GROUP_META
-            elif isinstance(obj, m.Clone):
-                allowed = RSC_META + CLONE_META + (MS_META if obj.tag == "master" else ())
-            sets = obj.sets if not isinstance(obj, m.Primitive) else obj.sets
-            for s in sets:
-                if isinstance(s, m.AttrSet) and s.tag == "meta_attributes":
-                    for nv in s.nvpairs:
-                        if nv.name and nv.name not in allowed:
-                            warn(f"{obj.id}: unknown attribute '{nv.name}'")
-            if isinstance(obj, m.Primitive) and obj.template and \
-                    editor.find(obj.template) is None:
-                out.append(Diagnostic("error", f"{obj.template}: no such resource template"))
-        elif isinstance(obj, m.FencingTopology):
-            for lv in obj.levels:
-                if lv.target is not None and lv.target.lower() not in node_ids:
-                    warn(f"fencing_topology: target {lv.target} not a node")
-            for lv in obj.levels:
-                for dev in lv.devices.split(","):
-                    target = editor.find(dev)
-                    if target is None:
-                        warn(f"fencing_topology: resource {dev} does not exist")
-                    elif not (isinstance(target, m.Primitive) and target.cls == "stonith"):
-                        warn(f"fencing_topology: {dev} not a stonith resource")
+        _element_warnings(editor, obj, node_ids, out)
+        if agents is not None:
+            out += agents.check(obj)
     return out
+
+
+def _element_warnings(editor: Any, obj: Any, node_ids: set[str], out: list[Diagnostic]
+                      ) -> None:
+    """One element's findings, added to ``out``."""
+
+    def warn(msg: str) -> None:
+        out.append(Diagnostic("warning", msg))
+
+    if isinstance(obj, (m.Location, m.Colocation, m.Order, m.Ticket)):
+        for rsc in _referenced(obj):
+            target = editor.find_resource(rsc)
+            if target is None and editor.find(rsc) is None:
+                warn(f"{obj.id}: resource {rsc} does not exist")
+                continue
+            parent = editor.parent_of(rsc)
+            if parent is not None and isinstance(parent, m.Group) \
+                    and isinstance(obj, m.Colocation):
+                warn(f"{obj.id}: resource {rsc} is grouped, constraints should apply to "
+                     f"the group")
+            elif parent is not None and not isinstance(parent, m.Group):
+                warn(f"{obj.id}: resource {rsc} ambiguous, apply constraints to container")
+    if isinstance(obj, m.Location):
+        if obj.node is not None and obj.node.lower() not in node_ids:
+            warn(f"{obj.id}: referenced node {obj.node} does not exist")
+        for r in obj.rules:
+            if isinstance(r, m.Rule):
+                for x in r.items:
+                    if isinstance(x, m.Expression) and x.attribute == "#uname" \
+                            and x.value and x.value.lower() not in node_ids:
+                        warn(f"{obj.id}: referenced node {x.value} does not exist")
+        if obj.rsc_pattern is not None:
+            try:
+                re.compile(obj.rsc_pattern)
+            except re.error as err:
+                warn(f"{obj.id}: '{obj.rsc_pattern}' may not be a valid regular "
+                     f"expression ({err})")
+    elif isinstance(obj, m.NvSet):
+        known = {"property": CLUSTER_PROPERTIES, "rsc_defaults": RSC_META,
+                 "op_defaults": OP_DEFAULTS}[obj.kind]
+        if obj.kind == "property" and obj.attrs.id != "cib-bootstrap-options":
+            return
+        for nv in obj.attrs.nvpairs:
+            if nv.name and nv.name not in known:
+                warn(f"{obj.attrs.id}: unknown attribute '{nv.name}'")
+    elif isinstance(obj, (m.Primitive, m.Group, m.Clone)):
+        allowed = RSC_META
+        if isinstance(obj, m.Group):
+            allowed = RSC_META + GROUP_META
+        elif isinstance(obj, m.Clone):
+            allowed = RSC_META + CLONE_META + (MS_META if obj.tag == "master" else ())
+        sets = obj.sets
+        for s in sets:
+            if isinstance(s, m.AttrSet) and s.tag == "meta_attributes":
+                for nv in s.nvpairs:
+                    if nv.name and nv.name not in allowed:
+                        warn(f"{obj.id}: unknown attribute '{nv.name}'")
+        if isinstance(obj, m.Primitive) and obj.template and \
+                editor.find(obj.template) is None:
+            out.append(Diagnostic("error", f"{obj.template}: no such resource template"))
+    elif isinstance(obj, m.FencingTopology):
+        for lv in obj.levels:
+            if lv.target is not None and lv.target.lower() not in node_ids:
+                warn(f"fencing_topology: target {lv.target} not a node")
+        for lv in obj.levels:
+            for dev in lv.devices.split(","):
+                target = editor.find(dev)
+                if target is None:
+                    warn(f"fencing_topology: resource {dev} does not exist")
+                elif not (isinstance(target, m.Primitive) and target.cls == "stonith"):
+                    warn(f"fencing_topology: {dev} not a stonith resource")

@@ -30,6 +30,7 @@ from hacrm.language.context import SystemContext
 from hacrm.language.render import RenderOptions, referenced_rule_ids, render
 
 if TYPE_CHECKING:
+    from hacrm.cib.agentcheck import AgentChecker
     from hacrm.language.vocabulary import Definition
 
 __all__ = ["ConfigureError", "Diagnostic", "WorkingCopy", "render_cib_text"]
@@ -90,13 +91,18 @@ class WorkingCopy:
         from hacrm.language.build import build_line
         from hacrm.language.parse import logical_lines
 
+        from hacrm.cib.update import definition_key
+
         warnings: list[Diagnostic] = []
+        #: the keys of the elements this call defined (the shell may check them at once)
+        self.last_defined: list[tuple[str, bool]] = []
         for ll in logical_lines(text, source, line):
             if not ll.text:
                 continue
             definition = build_line(ll, self._context, interactive=interactive)
             self.editor.infos = []
             self.editor.create(definition)
+            self.last_defined.append(definition_key(definition))
             warnings.extend(definition.warnings + self.editor.infos)
         return warnings
 
@@ -409,12 +415,17 @@ class WorkingCopy:
         """Was anything created, changed or removed since the CIB was read?"""
         return bool(self.editor.changed or self.editor.removed)
 
-    def verify(self) -> list[Diagnostic]:
-        """crmsh's warnings about the staged configuration, and Pacemaker's schema errors."""
+    def verify(self, *, agents: AgentChecker | None = None, changed_only: bool = False,
+               semantic: bool = True) -> list[Diagnostic]:
+        """crmsh's warnings about the staged configuration (every element, or those changed
+        since the CIB was read, as a commit checks them; each resource against its agent's
+        meta-data when ``agents`` is given; none with ``semantic`` off, crmsh's
+        ``check-frequency never``), then Pacemaker's schema errors."""
         from hacrm.cib.check import semantic_warnings
         from hacrm.cib.xmlio import write_configuration
 
-        warnings = semantic_warnings(self.editor)
+        only = {object_key(o) for o in self.changed_objects()} if changed_only else None
+        warnings = semantic_warnings(self.editor, only, agents) if semantic else []
         return warnings + self._schema_check(write_configuration(self.editor.cfg))
 
     def _schema_check(self, conf: etree._Element) -> list[Diagnostic]:

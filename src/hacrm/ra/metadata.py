@@ -40,6 +40,8 @@ class Parameter:
     longdesc: str = ""
     #: values for ``select`` parameters
     choices: list[str] = field(default_factory=list)
+    #: marked deprecated or obsoleted by another (OCF 1.0 attributes): never required
+    deprecated: bool = False
 
 
 @dataclass
@@ -107,6 +109,7 @@ def parse_metadata(xml_text: str | bytes, agent: str) -> AgentMeta:
             unique=p.get("unique") in ("1", "true"),
             shortdesc=_text(p, "shortdesc"), longdesc=_text(p, "longdesc"),
             choices=choices,
+            deprecated=bool(p.get("deprecated") or p.get("obsoletes")),
         ))
     for a in root.iterfind("actions/action"):
         if a.get("name"):
@@ -246,7 +249,7 @@ class MetadataCache:
             st = path.stat()
         except OSError:
             return None
-        raw = f"{agent}|{path}|{st.st_size}|{st.st_mtime_ns}|{self.directory.ocf_root}"
+        raw = f"2|{agent}|{path}|{st.st_size}|{st.st_mtime_ns}|{self.directory.ocf_root}"
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
     def _load(self, key: str | None) -> AgentMeta | None:

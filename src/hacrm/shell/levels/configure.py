@@ -102,7 +102,20 @@ def _element(keyword: str, summary: str, **names: tuple[str, ...]) -> Callable[.
 
     def define(self: ConfigureLevel, ctx: Context, text: str) -> bool:
         session = self.session
-        warnings = self.wc().define(text, source=session.source, line=session.line)
+        wc = self.wc()
+        # crmsh's check-frequency always: at a terminal, a resource its agent would refuse
+        # is refused as it is typed (in a script the commit checks it)
+        at_once = session.flags.interactive and \
+            session.prefs.get("core.check_frequency") == "always"
+        state = wc.editor.snapshot() if at_once else None
+        warnings = wc.define(text, source=session.source, line=session.line)
+        if state is not None:
+            found, blocks = self._checked_now(wc.last_defined)
+            warnings = warnings + found
+            if blocks:
+                wc.editor.restore(state)
+                self._print(warnings)
+                return False
         return self._print(warnings)
 
     define.__name__ = f"do_{keyword}"
@@ -167,11 +180,43 @@ class ConfigureLevel(BaseLevel):
             self.session.page(text)
         return True
 
+    def _checked(self, changed_only: bool) -> tuple[list[Diagnostic], bool]:
+        """The findings of crmsh's checks (what changed, for a commit; everything, for
+        verify), each resource against its agent's meta-data too, and whether they stop a
+        commit: the configuration's own errors always do; the agent checks' errors only
+        with ``check-mode strict``, and a clash of unique parameters."""
+        from hacrm.cib.agentcheck import AgentChecker
+
+        prefs = self.session.prefs
+        semantic = prefs.get("core.check_frequency") != "never"
+        checker = AgentChecker(self.wc().editor, self.session.agents(),
+                               strict=prefs.get("core.check_mode") != "relaxed") \
+            if semantic else None
+        diagnostics = self.wc().verify(agents=checker, changed_only=changed_only,
+                                       semantic=semantic)
+        from_agents = {id(d) for d in checker.made} if checker is not None else set()
+        blocks = any(d.severity == "error" and id(d) not in from_agents for d in diagnostics)
+        return diagnostics, blocks or (checker is not None and checker.blocks)
+
+    def _checked_now(self, keys: list[tuple[str, bool]]) -> tuple[list[Diagnostic], bool]:
+        """The agent checks of just-defined resources, and whether they refuse them."""
+        from hacrm.cib.agentcheck import AgentChecker
+
+        editor = self.wc().editor
+        checker = AgentChecker(editor, self.session.agents(),
+                               strict=self.session.prefs.get("core.check_mode") != "relaxed")
+        found: list[Diagnostic] = []
+        for key, is_node in keys:
+            obj = None if is_node else editor.find(key)
+            if obj is not None:
+                found += checker.check(obj)
+        return found, checker.blocks
+
     @command(help="Verify the CIB")
     def do_verify(self, ctx: Context) -> bool:
-        diagnostics = self.wc().verify()
+        diagnostics, blocks = self._checked(changed_only=False)
         self._print(diagnostics)
-        return not any(d.severity == "error" for d in diagnostics)
+        return not blocks
 
     # ----------------------------------------------------------------- changing
     @command(help="Delete CIB objects", complete=_complete_ids)
@@ -260,6 +305,17 @@ class ConfigureLevel(BaseLevel):
         """``set ID.NAME VALUE``, ``set ID.OP.NAME VALUE``, ``set ID.OP.INTERVAL.NAME VALUE``."""
         return self._print(self.wc().set_attribute(path, value))
 
+    @command(name="default-timeouts", help="Set timeouts for operations to minimums from the "
+                                           "meta-data", complete=_complete_ids,
+             old_names=("default_timeouts",))
+    def do_default_timeouts(self, ctx: Context, *ids: str) -> bool:
+        from hacrm.cib.agenttimeouts import default_timeouts
+
+        if not ids:
+            raise CommandError("usage: default-timeouts <id> [<id>...]")
+        found, ok = default_timeouts(self.wc().editor, list(ids), self.session.agents())
+        return self._print(found) and ok
+
     @command(help="Rename a CIB object", complete=_complete_ids)
     def do_rename(self, ctx: Context, old_id: str, new_id: str) -> bool:
         return self._print(self.wc().rename(old_id, new_id))
@@ -295,9 +351,9 @@ class ConfigureLevel(BaseLevel):
             messages.info("apparently there is nothing to commit")
             messages.info("try changing something first")
             return True
-        diagnostics = wc.verify()
+        diagnostics, blocks = self._checked(changed_only=True)
         self._print(diagnostics)
-        if any(d.severity == "error" for d in diagnostics):
+        if blocks:
             if force or self.session.force:
                 messages.info("commit forced")
             elif not self.session.ask("Do you still want to commit?"):

@@ -271,6 +271,35 @@ def test_recurring_monitor_reports_first_result_and_changes(make_executor, tmp_p
     assert not handle.active
 
 
+def test_a_recurring_change_is_newer_than_what_it_replaces_after_a_clock_step_back(
+        make_executor, tmp_path, monkeypatch):
+    """A failed monitor's record (same call id as the op's own) is ordered by last-rc-change:
+    with the wall clock stepped back an hour it must still come after the success."""
+    state = tmp_path / "rc"
+    state.write_text("0")
+    seen = []
+    real = time.time
+    offset = [0.0]
+    monkeypatch.setattr(time, "time", lambda: real() + offset[0])
+
+    async def scenario():
+        ex = make_executor()
+        request = OpRequest.from_params("r", ocf("fromfile"), "monitor", {
+            "file": str(state), "CRM_meta_interval": "150", "CRM_meta_timeout": "5000"})
+        ex.start_recurring(request, seen.append)
+        await asyncio.sleep(0.5)
+        offset[0] = -3600.0
+        state.write_text("7")
+        await asyncio.sleep(0.6)
+        assert ex.cancel("r", "monitor", 150)
+        await asyncio.sleep(0.2)
+
+    run(scenario())
+    assert [r.rc for r in seen[:2]] == [0, 7]
+    assert seen[1].t_run < seen[0].t_run, "the clock was stepped back"
+    assert seen[1].t_rcchange > seen[0].t_rcchange
+
+
 # ----------------------------------------------------------------------------- meta-data
 
 

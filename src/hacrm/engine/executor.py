@@ -409,8 +409,14 @@ class Executor:
                     return
                 changed = (op.last is None or op.last.rc != result.rc
                            or op.last.status != result.status)
-                if changed or t_rcchange is None:
+                if t_rcchange is None:
                     t_rcchange = result.t_run
+                elif changed:
+                    # the op's records share its call id, so the scheduler orders them by
+                    # last-rc-change (as Pacemaker does): a change must be newer than the
+                    # result it replaces even when the wall clock was stepped back, or the
+                    # failure is taken as older than the success and never recovered
+                    t_rcchange = max(result.t_run, t_rcchange + 1)
                 result = replace(result, t_rcchange=t_rcchange)
                 op.last = result
                 if first or changed or not changes_only:

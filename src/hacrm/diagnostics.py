@@ -7,11 +7,12 @@ followed by a hint when there is one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
+from hacrm.records import record
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class Diagnostic:
     """One error or warning about the user's input, located when it comes from text."""
 

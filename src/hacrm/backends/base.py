@@ -9,11 +9,12 @@ against a concurrent writer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Protocol
 
+from hacrm.records import record
 
-@dataclass(frozen=True, order=True)
+
+@record(frozen=True, order=True)
 class CibVersion:
     """The (admin_epoch, epoch, num_updates) triple Pacemaker orders CIBs by."""
 

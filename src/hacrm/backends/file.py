@@ -7,7 +7,6 @@ leaves a half-written CIB, and a commit is refused when the file changed since i
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
@@ -16,9 +15,10 @@ from hacrm import xmlsafe
 from hacrm.backends.base import BackendError, CibConflict, CibVersion
 from hacrm.cib.document import CibDocument, empty_cib_xml
 from hacrm.cib.xmlio import CibXmlError, parse_xml
+from hacrm.records import record
 
 
-@dataclass
+@record
 class FileBackend:
     """A CIB in a file; ``create`` makes an empty CIB when the file does not exist."""
 

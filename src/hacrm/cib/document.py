@@ -6,13 +6,12 @@ cluster, not to the user), so replacing the configuration never disturbs it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from lxml import etree
 
 from hacrm.backends.base import CibVersion
 from hacrm.cib import model as m
 from hacrm.cib.xmlio import CibXmlError, parse_xml, read_configuration, write_configuration
+from hacrm.records import field, record
 
 # What `cibadmin --empty` produces with Pacemaker 2.1.5.
 CRM_FEATURE_SET = "3.16.1"
@@ -36,7 +35,7 @@ def _int(value: str | None) -> int:
         return 0
 
 
-@dataclass
+@record
 class CibDocument:
     """The parts of a CIB the shell works with."""
 

@@ -11,7 +11,6 @@ Everything works on the in-memory model; nothing here touches a file or the clus
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from hacrm.cib import model as m
@@ -24,6 +23,7 @@ from hacrm.cib.ids import IdRegistry, assign_ids, walk_ids, walk_ids_thin
 from hacrm.cib.xmlio import CibXmlError, parse_xml, read_configuration
 from hacrm.diagnostics import Diagnostic
 from hacrm.language.vocabulary import OP_ATTRIBUTES, Definition, is_valid_id
+from hacrm.records import field, record
 
 DEFAULT_SET_IDS = {"property": "cib-bootstrap-options", "rsc_defaults": "rsc-options",
                    "op_defaults": "op-options"}
@@ -32,7 +32,7 @@ CONSTRAINT_KINDS = ("location", "colocation", "order", "rsc_ticket")
 ACL_KINDS = ("role", "user", "acl_target", "acl_group")
 
 
-@dataclass
+@record
 class Editor(Removals):
     """A configuration plus the indexes needed to edit it quickly and the way crmsh does."""
 

@@ -14,10 +14,10 @@ ids of a new element.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from hacrm.cib import model as m
+from hacrm.records import field, record
 
 # The id suffix crmsh uses for each kind of child element.
 SUBPREFIX = {
@@ -47,7 +47,7 @@ HINTS = {
 _DIGITS = re.compile(r"^\d+$")
 
 
-@dataclass
+@record
 class IdRegistry:
     """The ids in use in one CIB configuration."""
 
@@ -88,7 +88,7 @@ class IdRegistry:
 
 # ---------------------------------------------------------------- the XML view of the model
 
-@dataclass
+@record
 class _Node:
     """One model object seen as the XML element it stands for."""
 

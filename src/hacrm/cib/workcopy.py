@@ -14,7 +14,6 @@ has to be parsed.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from lxml import etree
@@ -28,6 +27,7 @@ from hacrm.cib.xmlio import CibXmlError, parse_xml, read_configuration
 from hacrm.diagnostics import ConfigureError, Diagnostic
 from hacrm.language.context import SystemContext
 from hacrm.language.render import RenderOptions, referenced_rule_ids, render
+from hacrm.records import field, record
 
 if TYPE_CHECKING:
     from hacrm.cib.agentcheck import AgentChecker
@@ -42,7 +42,7 @@ def _object_id(obj: Any) -> str:
     return object_key(obj)[0]
 
 
-@dataclass
+@record
 class WorkingCopy:
     """The staged configuration of one configure session."""
 
@@ -88,10 +88,9 @@ class WorkingCopy:
         Each element is all or nothing; the first refused element raises ConfigureError and
         the ones before it stay staged, as crmsh does for a sequence of commands.
         """
+        from hacrm.cib.update import definition_key
         from hacrm.language.build import build_line
         from hacrm.language.parse import logical_lines
-
-        from hacrm.cib.update import definition_key
 
         warnings: list[Diagnostic] = []
         #: the keys of the elements this call defined (the shell may check them at once)
@@ -262,11 +261,11 @@ class WorkingCopy:
             members.insert(at, rsc_id)
         else:
             raise ConfigureError([Diagnostic("error", f"modgroup subcommand {action} unknown")])
+        import copy
+
         from hacrm.cib.update import apply_definitions
         from hacrm.language.parse import LogicalLine
         from hacrm.language.vocabulary import Definition
-
-        import copy
 
         new = copy.deepcopy(group)
         new.members = []

@@ -8,11 +8,11 @@ then pacemaker).  The agent directory is read once per process and cached on the
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from hacrm.cib.document import schema_at_least
+from hacrm.records import field, record
 
 
 def ocf_root() -> Path:
@@ -20,7 +20,7 @@ def ocf_root() -> Path:
     return Path(os.environ.get("OCF_ROOT", "/usr/lib/ocf"))
 
 
-@dataclass
+@record
 class SystemContext:
     """BuildContext backed by the local agent directory and the CIB being edited."""
 

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from lxml import etree
 
 from hacrm.cib import model as m
 from hacrm.cib.edit import kind_of
-from hacrm.language.vocabulary import ACL_SHORTCUTS, RESOURCE_ACTIONS, RESOURCE_ROLES, canonize
 from hacrm.language.sets import SetSyntaxError, read_sets, same_sets, set_words
+from hacrm.language.vocabulary import ACL_SHORTCUTS, RESOURCE_ACTIONS, RESOURCE_ROLES, canonize
 from hacrm.language.words import is_plain, quote
+from hacrm.records import field, record
 
 # The order crmsh lists element kinds in.
 KIND_ORDER = {
@@ -36,7 +36,7 @@ KIND_ORDER = {
 BREAK = " \\\n\t"
 
 
-@dataclass
+@record
 class RenderOptions:
     """How to print: line breaks, which values to hide, sorting."""
 

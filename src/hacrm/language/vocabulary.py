@@ -7,10 +7,10 @@ the semantic checks): showing a configuration stays fast because it never import
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from hacrm.diagnostics import Diagnostic
+from hacrm.records import field, record
 
 if TYPE_CHECKING:
     from hacrm.language.parse import LogicalLine
@@ -45,7 +45,7 @@ ACL_SHORTCUTS: dict[str, tuple[str, ...]] = {
 _IDENT_RE = re.compile(r"^[A-Za-z_][\w.-]*$")
 
 
-@dataclass
+@record
 class Definition:
     """One parsed element: the model object plus what it refers to by id.
 

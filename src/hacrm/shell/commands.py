@@ -17,8 +17,9 @@ it itself).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from hacrm.records import record
 
 if TYPE_CHECKING:
     from hacrm.shell.dispatch import Context
@@ -31,7 +32,7 @@ class CommandError(Exception):
     """A command refused to do what was asked; the message is for the user."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class CommandInfo:
     """What the registry knows about one command or sub-level of a level."""
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TextIO
 
 from hacrm.diagnostics import Diagnostic
+from hacrm.records import field, record
 
 _COLOURS = {"INFO": "\x1b[32m", "WARNING": "\x1b[33m", "ERROR": "\x1b[31m"}
 _RESET = "\x1b[0m"
 
 
-@dataclass
+@record
 class Messages:
     """The shell's message printer; one per session."""
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import configparser
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from hacrm.records import field, record
 
 SYSTEM_FILE = Path("/etc/crm/crm.conf")
 
@@ -30,7 +31,7 @@ class PreferenceError(ValueError):
     """A preference name or value was refused; the message is for the user."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Kind:
     """How one option is validated and completed."""
 
@@ -180,7 +181,7 @@ def _read(path: Path) -> configparser.ConfigParser:
     return parser
 
 
-@dataclass
+@record
 class Preferences:
     """The layered preferences of one session."""
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hacrm.records import field, record
 from hacrm.shell.output import Messages
 from hacrm.shell.preferences import Preferences
 
@@ -29,7 +29,7 @@ class NoBackend(Exception):
     """There is no CIB to talk to (no cluster, no ``CIB_file``); the message says what to do."""
 
 
-@dataclass
+@record
 class Flags:
     """Command-line switches that change how the whole run behaves."""
 
@@ -44,7 +44,7 @@ class Flags:
     node_given: bool = False
 
 
-@dataclass
+@record
 class Session:
     """One run of the shell."""
 

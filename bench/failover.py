@@ -334,8 +334,8 @@ def summary(label: str, values: list[float], anchor: float | None) -> str:
             f"  max {max(values):5.2f} s")
     if anchor is not None:
         verdict = "meets" if med <= anchor / TARGET else "MISSES"
-        text += (f"  Pacemaker {anchor:.1f} s: {anchor / med:4.1f}x faster ({verdict} the 3x "
-                 f"target, <= {anchor / TARGET:.1f} s)")
+        text += (f"  Pacemaker {anchor:.1f} s: {anchor / med:4.2f}x faster ({verdict} the 3x "
+                 f"target, <= {anchor / TARGET:.2f} s)")
     return text
 
 

@@ -40,6 +40,9 @@ def test_shell_configure_show_and_status_on_a_live_sandbox(clusters):
     # the first daemon to come up forms the membership alone and stays DC as the others join
     dc = {s["dc_name"] for s in states.values()}.pop()
     env = {"HACRM_SANDBOX": str(sb.dir)}
+    done = crm("configure", "property", "stonith-enabled=false",  # no fencing device here
+               env={**env, "HACRM_NODE": "node2"})
+    assert done.returncode == 0, done.stderr
     done = crm("configure", "primitive", "d1", "ocf:heartbeat:Dummy", "op", "monitor",
                "interval=10s", env={**env, "HACRM_NODE": "node2"})
     assert done.returncode == 0, done.stderr

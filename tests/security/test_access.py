@@ -171,6 +171,8 @@ def test_access_control(node, users, homes) -> None:
     def root(*args):
         return crm_as(None, list(args), sb, homes["root"])
 
+    rc, out = root("configure", "property", "stonith-enabled=false")  # no fencing device here
+    assert rc == 0, out
     rc, out = root("configure", "primitive", "p1", "Dummy")
     assert rc == 0, out
     rc, out = root("configure", "primitive", "p2", "Dummy")

@@ -7,7 +7,8 @@ standard error, and the resulting state (``configure show`` of the CIB file as t
 prints it, the shadow CIBs present, the saved preferences).
 
 Lines only crmsh can print because it runs Pacemaker's tools (crm_verify's findings relayed as
-``WARNING: (cluster_status) ...``) are removed from its output before comparing.
+``WARNING: (cluster_status) ...``) are removed from its output before comparing, and so is our
+own wording of the one finding of that check we make too (no fencing device).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from pathlib import Path
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _RELAYED = re.compile(r"^(WARNING|ERROR|INFO): (\d+: )?(\(\w+\) \t|crm_verify: )")
+#: the same finding in our words (we make Pacemaker's check ourselves): compared through the
+#: exit code and the CIB, as crmsh's relayed lines are
+_OUR_VERIFY = re.compile(r"^ERROR: Resource start-up disabled since no STONITH resources")
 _TOOL_LOG = re.compile(r"^\(\w+\) \t(warning|error|notice|info):")
 _MESSAGE = re.compile(r"^(ERROR|WARNING|INFO): (\d+: )?")
 
@@ -43,7 +47,8 @@ class Result:
 def clean(text: str) -> str:
     lines = [_ANSI.sub("", line) for line in text.splitlines()]
     return "\n".join(line for line in lines
-                     if not _RELAYED.match(line) and not _TOOL_LOG.match(line)) + "\n"
+                     if not _RELAYED.match(line) and not _TOOL_LOG.match(line)
+                     and not _OUR_VERIFY.match(line)) + "\n"
 
 
 def message_kinds(stderr: str) -> list[str]:

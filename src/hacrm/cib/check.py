@@ -90,6 +90,33 @@ def check_configuration(editor: Any, schema: str = "pacemaker-3.9",
     return out + schema_diagnostics(conf, schema, editor.origins)
 
 
+_FALSE = ("false", "off", "no", "n", "0")
+
+
+def fencing_problems(editor: Any) -> list[Diagnostic]:
+    """The error Pacemaker's own check (``crm_verify``) finds in most first configurations,
+    which crmsh relays and refuses to commit: resources, fencing enabled (the default), and no
+    fencing device, so the cluster would start none of them."""
+    if "crm_config" not in editor.cfg.section_order and not any(
+            isinstance(o, m.NvSet) and o.kind == "property" for o in editor.objects()):
+        return []  # the cluster options are not readable here (an ACL): nothing to say
+    primitives = [o for o in editor.objects() if isinstance(o, m.Primitive) and
+                  not o.is_template]
+    if not primitives or any(p.cls == "stonith" for p in primitives) or any(
+            p.template and isinstance(editor.find(p.template), m.Primitive)
+            and editor.find(p.template).cls == "stonith" for p in primitives):
+        return []
+    for obj in editor.objects():
+        if isinstance(obj, m.NvSet) and obj.kind == "property":
+            for nv in obj.attrs.nvpairs:
+                if nv.name == "stonith-enabled" and (nv.value or "").lower() in _FALSE:
+                    return []
+    return [Diagnostic(
+        "error", "Resource start-up disabled since no STONITH resources have been defined",
+        hint="configure a fencing device (primitive ... stonith:AGENT) or disable fencing "
+             "with property stonith-enabled=false (clusters with shared data need fencing)")]
+
+
 def semantic_warnings(editor: Any, only: set[tuple[str, bool]] | None = None,
                       agents: AgentChecker | None = None) -> list[Diagnostic]:
     """What crmsh's ``verify`` warns about (things Pacemaker accepts but that look wrong), for

@@ -419,13 +419,15 @@ class WorkingCopy:
         """crmsh's warnings about the staged configuration (every element, or those changed
         since the CIB was read, as a commit checks them; each resource against its agent's
         meta-data when ``agents`` is given; none with ``semantic`` off, crmsh's
-        ``check-frequency never``), then Pacemaker's schema errors."""
-        from hacrm.cib.check import semantic_warnings
+        ``check-frequency never``), then what Pacemaker's own check refuses: the schema's
+        errors, resources without fencing while fencing is enabled."""
+        from hacrm.cib.check import fencing_problems, semantic_warnings
         from hacrm.cib.xmlio import write_configuration
 
         only = {object_key(o) for o in self.changed_objects()} if changed_only else None
         warnings = semantic_warnings(self.editor, only, agents) if semantic else []
-        return warnings + self._schema_check(write_configuration(self.editor.cfg))
+        return warnings + self._schema_check(write_configuration(self.editor.cfg)) \
+            + fencing_problems(self.editor)
 
     def _schema_check(self, conf: etree._Element) -> list[Diagnostic]:
         """Schema errors of the staged configuration (kept until the next edit: a commit

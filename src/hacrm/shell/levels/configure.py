@@ -316,6 +316,49 @@ class ConfigureLevel(BaseLevel):
         found, ok = default_timeouts(self.wc().editor, list(ids), self.session.agents())
         return self._print(found) and ok
 
+    @command(name="validate-all", help="Call agent validate-all for resource",
+             complete=_complete_ids, old_names=("validate_all",))
+    def do_validate_all(self, ctx: Context, rsc: str) -> bool:
+        """Run the resource's agent ``validate-all`` with the parameters configured for it."""
+        from hacrm.cib import model as m
+        from hacrm.cib.agentcheck import _resolve
+        from hacrm.ra.metadata import AgentError
+        from hacrm.ra.validate import validate
+
+        editor = self.wc().editor
+        obj = editor.find(rsc)
+        if obj is None:
+            raise CommandError(f"Not found: {rsc}")
+        if not isinstance(obj, m.Primitive) or obj.is_template:
+            raise CommandError(f"Not a primitive: {rsc}")
+        res = _resolve(obj, editor)
+        if res is None:
+            raise CommandError(f"No resource template {obj.template} for {rsc}")
+        if any(v is None for v in res.params.values()):
+            raise CommandError(f"Primitive too complex: {rsc}")
+        agent = f"{res.cls}:{res.provider}:{res.type}"
+        agents = self.session.agents()
+        try:
+            meta = agents.get(agent) if res.cls == "ocf" and os.geteuid() == 0 else None
+        except AgentError:
+            meta = None
+        if meta is None or not any(a.name == "validate-all" for a in meta.actions):
+            raise CommandError(f"{rsc}: Cannot run validate-all for agent: {agent}")
+        spec = agents.directory.parse(agent)
+        try:
+            done = validate(agents.directory, spec, {k: v or "" for k, v in res.params.items()})
+        except OSError as err:
+            raise CommandError(f"{rsc}: {err}") from None
+        messages = self.session.messages
+        for severity, text in done.lines:
+            if severity == "error":
+                messages.error(text)
+            elif severity == "warning":
+                messages.warning(text)
+            elif severity == "info":
+                messages.info(text)
+        return done.rc == 0
+
     @command(help="Rename a CIB object", complete=_complete_ids)
     def do_rename(self, ctx: Context, old_id: str, new_id: str) -> bool:
         return self._print(self.wc().rename(old_id, new_id))

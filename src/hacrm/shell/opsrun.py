@@ -45,16 +45,11 @@ def engine_caller(backend: Any) -> Callable[[str, dict[str, Any]], dict[str, Any
 
 
 def show_output(session: Session, change: Change) -> None:
-    messages = session.messages
     for kind, text in change.output:
         if kind == "out":
-            messages.line(text)
-        elif kind == "info":
-            messages.info(text)
-        elif kind == "warning":
-            messages.warning(text)
+            session.messages.line(text)
         else:
-            messages.note(text)
+            session.messages.say(kind, text)
 
 
 def run(session: Session, edit: Callable[[Change], T], *, write: bool = True) -> T:

@@ -64,6 +64,14 @@ class Messages:
     def error(self, message: str) -> None:
         self._emit("ERROR", message)
 
+    def say(self, severity: str, message: str) -> None:
+        """A message whose severity is data (``error``, ``warning``, ``info``; anything else
+        is shown as a note, without a tag)."""
+        if severity in ("error", "warning", "info"):
+            self._emit(severity.upper(), message)
+        else:
+            self.note(message)
+
     def diagnostic(self, diag: Diagnostic) -> None:
         """Print a diagnostic from the configure language (or from a check)."""
         severity = {"error": "ERROR", "warning": "WARNING"}.get(diag.severity, "INFO")

@@ -349,14 +349,9 @@ class ConfigureLevel(BaseLevel):
             done = validate(agents.directory, spec, {k: v or "" for k, v in res.params.items()})
         except OSError as err:
             raise CommandError(f"{rsc}: {err}") from None
-        messages = self.session.messages
         for severity, text in done.lines:
-            if severity == "error":
-                messages.error(text)
-            elif severity == "warning":
-                messages.warning(text)
-            elif severity == "info":
-                messages.info(text)
+            if severity != "debug":
+                self.session.messages.say(severity, text)
         return done.rc == 0
 
     @command(help="Rename a CIB object", complete=_complete_ids)

@@ -146,6 +146,27 @@ def test_partition_minority_refuses_configuration_changes_and_the_majority_cib_w
     assert c.commit(1, with_resource(c.cib(1), "after"), c.cib(1).version).ok
 
 
+def test_merge_prefers_the_quorate_sides_cib_over_a_higher_one_from_a_cut_off_node():
+    c = FakeCluster(3)
+    c.run_until(lambda: converged(c), 5)
+    c.partition({1}, {2, 3})
+    c.run_until(lambda: converged(c, [1]) and converged(c, [2, 3]), 10)
+    assert c.commit(2, with_resource(c.cib(2), "acked"), c.cib(2).version).ok
+    won = c.cib(2).version
+    # node 1 holds an update the others never received (delivered to it alone as the ring
+    # broke), at the same epoch, with more status updates on top: a higher version
+    from lxml import etree
+    root = etree.fromstring(with_resource(c.cib(1), "stray").encode())
+    root.set("epoch", str(won.epoch))
+    root.set("num_updates", str(won.num_updates + 50))
+    c.hosts[1].core.cib = Cib.from_text(etree.tostring(root))
+    assert c.cib(1).version > won
+    c.heal()
+    c.run_until(lambda: converged(c), 10)
+    c.run(0.3)
+    assert all(resources(c.cib(i)) == ["acked"] for i in c.ids)
+
+
 def test_merge_of_equal_versions_with_different_content_converges():
     c = FakeCluster(2, quorum="two_node: 1\nwait_for_all: 0")
     c.run_until(lambda: converged(c), 5)

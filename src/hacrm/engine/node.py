@@ -343,8 +343,15 @@ class NodeCore:
         self._out.append(Notify("quorum", status.to_json()))
         self._out.append(Notify("dc", {"dc": self.dc, "name": self.name(self.dc)}))
         stamps = {n: (_version(s["cib"]), s["digest"]) for n, s in self.states.items()}
-        best = max(v for v, _ in stamps.values())
-        holders = sorted(n for n, (v, _) in stamps.items() if v == best)
+
+        def rank(n: int) -> tuple[bool, CibVersion]:
+            # a CIB from a quorate partition first: only there were changes acknowledged for
+            # good; a node that was cut off can hold an update the others never received and
+            # more status updates on top, and must not roll the quorate side back with them
+            return bool(self.states[n].get("was_quorate")), stamps[n][0]
+
+        best = max(rank(n) for n in stamps)
+        holders = sorted(n for n in stamps if rank(n) == best)
         source = self.dc if self.dc in holders else holders[0]
         wanted = stamps[source]
         if all(stamp == wanted for stamp in stamps.values()):

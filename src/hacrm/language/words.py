@@ -41,7 +41,9 @@ def unquote(raw: str) -> str:
         else:
             out.append(ch)
             i += 1
-    return "".join(out)
+    # a tab can only come quoted; Pacemaker stores it as four spaces (its XML writer expands
+    # tabs in attribute values), so it is four spaces from the start, as crmsh's CIB has it
+    return "".join(out).replace("\t", "    ")
 
 
 def split_pair(raw: str) -> tuple[str, str]:

@@ -110,6 +110,18 @@ def ocf_env(agent: AgentRef, rsc_id: str | None, params: Mapping[str, str],
     return env
 
 
+def command(path: Path, *args: str) -> list[str]:
+    """The command line that runs an agent.  hacrm's own agents (Python scripts shipped in
+    the package) are started with the interpreter running the daemon rather than through
+    their ``#!/usr/bin/env python3`` line: the lookup can land on a slow wrapper (pyenv's
+    shims cost 60 ms per call), and probes and monitors run often.  Every other agent runs
+    as itself."""
+    shipped_dirs = (shipped.resource_dir(), shipped.fence_dir())
+    if any(path.is_relative_to(d) for d in shipped_dirs):
+        return [sys.executable, str(path), *args]
+    return [str(path), *args]
+
+
 def base_env(inherited: Mapping[str, str], paths: AgentPaths, node_name: str,
              rsc_tmp: Path | None, attr_file: Path | None,
              node_attrs_json: str | None) -> dict[str, str]:

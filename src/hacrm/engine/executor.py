@@ -310,7 +310,7 @@ class Executor:
         path = await self._resolve(agent)
         if path is None:
             return self._not_installed(request, call_id)
-        argv = [str(path), agentenv.action_for(agent, request.action)]
+        argv = agentenv.command(path, agentenv.action_for(agent, request.action))
         env_extra = (agentenv.ocf_env(agent, request.rsc_id, request.params,
                                       self.paths.ocf_root) if agent.cls == "ocf" else {})
         return await self._run(request, call_id, argv, env_extra, None, pending)
@@ -441,12 +441,12 @@ class Executor:
             return lsb_metadata_xml(agent.type, script)
         if agent.cls == "stonith":
             args = agentenv.fence_args("metadata", None, {})
-            result = await self._run(request, 0, [str(path)], {}, agentenv.fence_stdin(args),
-                                     None, METADATA_LIMIT)
+            result = await self._run(request, 0, agentenv.command(path), {},
+                                     agentenv.fence_stdin(args), None, METADATA_LIMIT)
         else:
             env = agentenv.ocf_env(agent, None, {}, self.paths.ocf_root)
-            result = await self._run(request, 0, [str(path), "meta-data"], env, None, None,
-                                     METADATA_LIMIT)
+            result = await self._run(request, 0, agentenv.command(path, "meta-data"), env,
+                                     None, None, METADATA_LIMIT)
         if not result.ok or not result.stdout.strip():
             raise MetadataError(f"{agent}: meta-data failed (rc={result.rc}, "
                                 f"status={result.status.name}) {result.exit_reason}".rstrip())
@@ -482,7 +482,7 @@ class Executor:
         if path is None:
             return self._not_installed(request, call_id)
         args = agentenv.fence_args("monitor", None, request.params)
-        result = await self._run(request, call_id, [str(path)], {},
+        result = await self._run(request, call_id, agentenv.command(path), {},
                                  agentenv.fence_stdin(args), pending)
         if result.ok and request.action == "start":
             self._fence_devices[rsc] = dict(request.params)
@@ -503,7 +503,7 @@ class Executor:
                 self._running += 1
                 self.peak_running = max(self.peak_running, self._running)
                 t_run = int(time.time())
-                result = await self._run(request, call_id, [str(path)], {},
+                result = await self._run(request, call_id, agentenv.command(path), {},
                                          agentenv.fence_stdin(args), pending)
             finally:
                 self._running -= 1

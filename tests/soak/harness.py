@@ -160,7 +160,7 @@ class Observer(threading.Thread):
         self.lock = threading.Lock()
 
     def snapshot(self, with_config: bool) -> observe.Snapshot:
-        acked = {s.prop: s.acknowledged() for s in self.shells}
+        acked = {p: when - self.t0 for s in self.shells for p, when in s.acknowledged().items()}
         status = {n: _status(self.sb, n) for n in self.sb.names()}
         agents = {n: observe.agent_state(self.sb.layout(n).root) for n in self.sb.names()}
         snap = observe.Snapshot(time.monotonic() - self.t0, status, agents)
@@ -406,24 +406,28 @@ class Soak:
         with observer.lock:
             rep.violations = list(observer.invariants.violations)
             rep.checks = observer.invariants.checks
-        lost = {(v.detail.split("=")[0]) for v in rep.violations if v.kind == "commit-lost"}
+        lost = {v.detail.split()[0] for v in rep.violations
+                if v.kind in ("commit-lost", "rollback")}
+        acked: dict[str, float] = {}
         for shell in shells:
             t = shell.tally
             for key in ("attempted", "acknowledged", "refused", "unknown"):
                 rep.commits[key] = rep.commits.get(key, 0) + getattr(t, key)
             rep.refusals.update(t.refusals)
-            for name in self.sb.names():
-                reply = _call(self.sb, name, "query", timeout=10)
-                if reply is None or "cib" not in reply:
-                    continue
-                _, props = _config_of(reply["cib"])
-                value = props.get(shell.prop) or "0"
-                if int(value) < shell.acknowledged() and shell.prop not in lost:
-                    lost.add(shell.prop)
-                    rep.violations.append(observe.Violation(
-                        "commit-lost", time.monotonic() - self.t0,
-                        f"{shell.prop}={shell.acknowledged()} was acknowledged, {name} "
-                        f"has {value} at the end"))
+            acked.update(shell.acknowledged())
+        for name in self.sb.names():
+            reply = _call(self.sb, name, "query", timeout=10)
+            if reply is None or "cib" not in reply:
+                rep.violations.append(observe.Violation(
+                    "unreadable", time.monotonic() - self.t0, f"{name} gave no CIB at the end"))
+                continue
+            _, props = _config_of(reply["cib"])
+            for prop in sorted(set(acked) - set(props) - lost):
+                lost.add(prop)
+                rep.violations.append(observe.Violation(
+                    "commit-lost", time.monotonic() - self.t0,
+                    f"{prop} (acknowledged at {acked[prop] - self.t0:.1f} s) is not on {name} "
+                    f"at the end"))
         rep.lost = len(lost)
 
     def teardown(self) -> None:

@@ -1,11 +1,12 @@
 """Two shells committing configuration changes while the faults happen.
 
-Each shell is a thread that runs the real ``crm`` (``crm configure property soak-NAME=N``)
-against a node drawn from the seed, N counting up.  ``crm`` exiting 0 is an acknowledged commit;
+Each shell is a thread that runs the real ``crm`` (``crm configure property soak-NAME-N=N``)
+against a node drawn from the seed, N counting up: every commit adds a property of its own, so
+a lost one cannot hide behind a later one.  ``crm`` exiting 0 is an acknowledged commit;
 anything else is refused (no quorum, a conflict with the other shell, a node that is down) and
 a shell killed after its time limit is unknown.  Because each shell's values only grow, "no
-acknowledged commit lost or rolled back" is simply: the quorate DC's value of ``soak-NAME`` is
-never below the last value acknowledged before the DC was read.
+acknowledged commit lost or rolled back" is: every property acknowledged is in the quorate
+DC's configuration once replication had time to reach it, and stays there.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ class Shell(threading.Thread):
         self.burst = burst
         self.log = log
         self.lock = threading.Lock()
-        self.acked = 0                  # the highest acknowledged value
+        self.acked: dict[str, float] = {}   # acknowledged property -> when (monotonic)
         self.tally = Tally()
         self.value = 0
 
@@ -63,7 +64,7 @@ class Shell(threading.Thread):
     def commit(self, node: str, value: int, env: dict[str, str]) -> None:
         self.tally.attempted += 1
         proc = subprocess.Popen([CRM, "--node", node, "configure", "property",
-                                 f"{self.prop}={value}"], env=env, stdin=subprocess.DEVNULL,
+                                 f"{self.prop}-{value}={value}"], env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             out, err = proc.communicate(timeout=COMMIT_TIMEOUT)
@@ -71,24 +72,24 @@ class Shell(threading.Thread):
             proc.kill()
             proc.communicate(timeout=10)
             self.tally.unknown += 1
-            self.log(f"  commit {self.prop}={value} at {node}: no answer in {COMMIT_TIMEOUT:g} s")
+            self.log(f"  commit {self.prop}-{value} at {node}: no answer in {COMMIT_TIMEOUT:g} s")
             return
         if proc.returncode == 0:
             with self.lock:
-                self.acked = max(self.acked, value)
+                self.acked[f"{self.prop}-{value}"] = time.monotonic()
                 self.tally.acknowledged += 1
-            self.log(f"  commit {self.prop}={value} at {node}: acknowledged")
+            self.log(f"  commit {self.prop}-{value} at {node}: acknowledged")
             return
         self.tally.refused += 1
         lines = [ln for ln in (err or out).splitlines() if ln.startswith("ERROR")]
         reason = (lines[-1] if lines else f"exit {proc.returncode}")[:90]
         key = _reason_kind(reason)
-        self.log(f"  commit {self.prop}={value} at {node}: refused ({reason})")
+        self.log(f"  commit {self.prop}-{value} at {node}: refused ({reason})")
         self.tally.refusals[key] = self.tally.refusals.get(key, 0) + 1
 
-    def acknowledged(self) -> int:
+    def acknowledged(self) -> dict[str, float]:
         with self.lock:
-            return self.acked
+            return dict(self.acked)
 
 
 def _reason_kind(reason: str) -> str:

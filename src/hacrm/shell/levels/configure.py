@@ -108,6 +108,8 @@ def _element(keyword: str, summary: str, **names: tuple[str, ...]) -> Callable[.
         at_once = session.flags.interactive and \
             session.prefs.get("core.check_frequency") == "always"
         state = wc.editor.snapshot() if at_once else None
+        if keyword == "property":
+            self._maintenance_mode_takes_over(text)
         warnings = wc.define(text, source=session.source, line=session.line)
         if state is not None:
             found, blocks = self._checked_now(wc.last_defined)
@@ -197,6 +199,56 @@ class ConfigureLevel(BaseLevel):
         from_agents = {id(d) for d in checker.made} if checker is not None else set()
         blocks = any(d.severity == "error" and id(d) not in from_agents for d in diagnostics)
         return diagnostics, blocks or (checker is not None and checker.blocks)
+
+    def _maintenance_mode_takes_over(self, text: str) -> None:
+        """``property maintenance-mode=...`` (as the first option) overrides the resources'
+        and nodes' own ``maintenance`` settings, so crmsh offers to remove them, and the
+        ``is-managed`` ones that contradict it: every resource but those a ``cli-prefer``
+        constraint sends to a node that is not configured, then every node.  The
+        ``manage-children`` preference decides: ask (yes when forced), always, never."""
+        from hacrm.cib import model as m
+
+        words = text.split()
+        if len(words) < 2 or not words[1].startswith("maintenance-mode="):
+            return
+        policy = self.session.prefs.get("core.manage_children")
+        if policy == "never":
+            return
+        editor = self.wc().editor
+        nodes = {n.uname for n in editor.cfg.nodes if isinstance(n, m.Node)} | \
+            {n.id for n in editor.cfg.nodes if isinstance(n, m.Node)}
+        elsewhere = {c.id.removeprefix("cli-prefer-") for c in editor.objects()
+                     if isinstance(c, m.Location) and c.node not in nodes}
+        everything = list(editor.objects())
+        def resource(o: object) -> bool:
+            if isinstance(o, m.Primitive):
+                return not o.is_template
+            return isinstance(o, m.Group) or (isinstance(o, m.Clone) and o.tag == "clone")
+
+        # primitives first, then groups, then clones, as crmsh lists its objects
+        resources = [o for kind in (m.Primitive, m.Group, m.Clone) for o in everything
+                     if isinstance(o, kind) and resource(o) and o.id not in elsewhere]
+        targets = [(o, "meta_attributes", o.id) for o in resources] + \
+            [(n, "instance_attributes", n.uname) for n in everything if isinstance(n, m.Node)]
+        for obj, tag, name in targets:
+            questions = (("maintenance", f"'maintenance' attribute already exists in {name}. "
+                                         f"Remove it?"),
+                         ("is-managed", f"'is-managed' conflicts with 'maintenance' in "
+                                        f"{name}. Remove it?"))
+            changed = False
+            for attr_set in [s for s in obj.sets if isinstance(s, m.AttrSet) and s.tag == tag]:
+                for attr, question in questions:
+                    nv = next((i for i in attr_set.items if isinstance(i, m.NvPair)
+                               and i.name == attr), None)
+                    if nv is not None and (policy == "always" or self.session.ask(question)):
+                        attr_set.items.remove(nv)
+                        changed = True
+            if changed:
+                obj_sets = obj.children if isinstance(obj, m.Primitive) else None
+                for attr_set in [s for s in obj.sets if isinstance(s, m.AttrSet)
+                                 and s.tag == tag and not s.items and not s.rules]:
+                    (obj_sets if obj_sets is not None else obj.sets).remove(attr_set)
+                editor._touch(obj)
 
     def _checked_now(self, keys: list[tuple[str, bool]]) -> tuple[list[Diagnostic], bool]:
         """The agent checks of just-defined resources, and whether they refuse them."""

@@ -75,5 +75,9 @@ def test_colorscheme_is_for_the_session(shell) -> None:
     assert shell.run("options colorscheme blue,normal,cyan,red,green,magenta")
     assert shell.session.colours()["keyword"] == "blue"
     assert "colorscheme" not in " ".join(shell.session.prefs.configured())
-    assert not shell.run("options colorscheme normal,yellow")
+    # a shorter scheme sets the first slots (crmsh accepts any scheme), a non-colour is refused
+    assert shell.run("options colorscheme normal,yellow")
+    assert (shell.session.colours()["keyword"], shell.session.colours()["identifier"],
+            shell.session.colours()["attr_name"]) == ("normal", "yellow", "cyan")
+    assert not shell.run("options colorscheme normal,mauve")
     assert "bad color scheme" in shell.take()[1]

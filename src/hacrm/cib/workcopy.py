@@ -345,8 +345,10 @@ class WorkingCopy:
             return [o for o in objs if kind_of(o) == spec[5:]]
         if spec.startswith("tag:"):
             tags = [o for o in objs if isinstance(o, m.Tag) and o.id == spec[4:]]
+            # a tag may name any element (a constraint too), not only resources
             return [r for t in tags for ref in t.refs
-                    if (r := self.editor.find_resource(ref)) is not None]
+                    if (r := self.editor.find_resource(ref) or self.editor.find(ref))
+                    is not None]
         if spec.startswith("related:"):
             name = spec[8:]
             result = [o for o in objs if fnmatch.fnmatchcase(_object_id(o), name)]

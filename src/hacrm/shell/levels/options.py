@@ -89,12 +89,15 @@ class OptionsLevel(BaseLevel):
 
     @command(help="Set colors for output")
     def do_colorscheme(self, ctx: Context, colors: str) -> bool:
-        """Six colours for keywords, ids, attribute names and values, references, scores;
-        they apply to this session (the ``color.*`` preferences keep the saved ones)."""
+        """Up to six colours for keywords, ids, attribute names and values, references,
+        scores, in that order; they apply to this session (the ``color.*`` preferences keep
+        the saved ones).  Slots left out keep their colour; crmsh accepts (and ignores) any
+        scheme, so a shorter one is not an error, only a name that is no colour is."""
         parts = [c.strip() for c in colors.split(",")]
-        if len(parts) != len(SCHEME_SLOTS) or any(p not in COLOURS for p in parts):
-            raise CommandError(f"bad color scheme: {colors}")
-        self.session.scheme = dict(zip(SCHEME_SLOTS, parts))
+        if len(parts) > len(SCHEME_SLOTS) or any(p not in COLOURS for p in parts):
+            raise CommandError(f"bad color scheme: {colors} (up to {len(SCHEME_SLOTS)} of "
+                               f"{', '.join(COLOURS)})")
+        self.session.scheme = {**self.session.scheme, **dict(zip(SCHEME_SLOTS, parts))}
         return True
 
     @command(help="Set the value of a given option", complete=_option_names)

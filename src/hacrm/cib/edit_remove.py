@@ -25,13 +25,22 @@ class Removals:
 
 
 
-    def delete(self, ids: list[str], force: bool = False) -> None:
+    def delete(self, ids: list[str], force: bool = False, sort_elements: bool = True) -> None:
         """Delete elements; a container's children go back to the top level, a resource is
-        removed from constraints and tags (which disappear when left empty)."""
+        removed from constraints and tags (which disappear when left empty).
+
+        Whatever order they are named in, they go as crmsh deletes them: the reverse of its
+        listing order (clones before groups before primitives; by id within a kind when
+        elements are sorted), which decides where a constraint on a deleted container moves.
+        """
+        from hacrm.language.render import KIND_ORDER, sort_key
+
         missing = [i for i in ids if self.find(i) is None]
         if missing and not force:
             raise _err(f"object {missing[0]} does not exist")
-        self.delete_objects([obj for obj in (self.find(i) for i in ids) if obj is not None])
+        objs = [obj for obj in (self.find(i) for i in ids) if obj is not None]
+        key = sort_key if sort_elements else (lambda o: KIND_ORDER.get(kind_of(o), 1000))
+        self.delete_objects(list(reversed(sorted(objs, key=key))))
 
     def delete_objects(self, objs: list[Any]) -> None:
         """Delete these elements (see :meth:`delete`); deleting a template deletes the

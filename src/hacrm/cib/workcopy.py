@@ -215,7 +215,7 @@ class WorkingCopy:
 
     def delete(self, ids: list[str]) -> list[Diagnostic]:
         self.editor.infos = []
-        self.editor.delete(ids, force=self.force)
+        self.editor.delete(ids, force=self.force, sort_elements=self.sort_elements)
         return list(self.editor.infos)
 
     def rename(self, old: str, new: str) -> list[Diagnostic]:

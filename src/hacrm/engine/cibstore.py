@@ -183,14 +183,7 @@ def _add_nodes(args: dict[str, Any], body: bytes) -> Mutation:
     def mutate(root: etree._Element) -> None:
         conf = root.find("configuration")
         assert conf is not None
-        nodes = conf.find("nodes")
-        if nodes is None:
-            nodes = etree.Element("nodes")
-            crm_config = conf.find("crm_config")
-            if crm_config is not None:
-                crm_config.addnext(nodes)
-            else:
-                conf.insert(0, nodes)
+        nodes = statusops.nodes_section(conf)
         known = {n.get("id") for n in nodes.findall("node")}
         for nodeid, uname in entries:
             if nodeid not in known:

@@ -297,14 +297,7 @@ def _node_config_attrs(args: dict[str, Any], body: bytes) -> Mutation:
     def mutate(root: etree._Element) -> None:
         conf = root.find("configuration")
         assert conf is not None
-        nodes = conf.find("nodes")
-        if nodes is None:
-            nodes = etree.Element("nodes")
-            crm_config = conf.find("crm_config")
-            if crm_config is not None:
-                crm_config.addnext(nodes)
-            else:
-                conf.insert(0, nodes)
+        nodes = nodes_section(conf)
         node = next((n for n in nodes if n.tag == "node" and n.get("id") == nid), None)
         if node is None:
             node = next((n for n in nodes if n.tag == "node" and n.get("uname") == uname),
@@ -315,6 +308,20 @@ def _node_config_attrs(args: dict[str, Any], body: bytes) -> Mutation:
             set_permanent(node, change.get("set", "instance_attributes"), change.get("name"),
                           change.get("value"))
     return mutate
+
+
+def nodes_section(conf: etree._Element) -> etree._Element:
+    """The ``<nodes>`` section of a ``<configuration>``, made where the schema wants it (right
+    after ``<crm_config>``) when the CIB has none yet."""
+    nodes = conf.find("nodes")
+    if nodes is None:
+        nodes = etree.Element("nodes")
+        crm_config = conf.find("crm_config")
+        if crm_config is not None:
+            crm_config.addnext(nodes)
+        else:
+            conf.insert(0, nodes)
+    return nodes
 
 
 def set_permanent(node: etree._Element, set_tag: str, name: str, value: str | None) -> None:

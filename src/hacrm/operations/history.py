@@ -201,13 +201,9 @@ def operations(change: Change, rsc: str | None, node: str | None) -> None:
                 change.out(_op_line(cluster, rsc_id, uname, op, primitive_line))
 
 
-_EXEC = {0: "complete", 1: "Cancelled", 2: "Timed Out", 3: "NOT SUPPORTED", 4: "Error",
-         5: "Hard error", 6: "Fatal error", 7: "Not installed", 8: "Internal communication "
-         "failure", 9: "Cannot execute now", 10: "No fence device",
-         11: "CIB secrets unavailable", -1: "pending"}
-
-
 def _op_line(cluster, rsc_id: str, uname: str, op: etree._Element, primitive_line) -> str:
+    from hacrm.scheduler.history import EXEC_STATUS_TEXT
+
     found = cluster.find_resource(rsc_id)
     if found is None:
         found = cluster.find_resource(f"{rsc_id}:0")
@@ -223,7 +219,7 @@ def _op_line(cluster, rsc_id: str, uname: str, op: etree._Element, primitive_lin
         when = (f", last-rc-change='{time.ctime(int(changed))}', "
                 f"exec={op.get('exec-time')}ms")
     try:
-        status = _EXEC.get(int(op.get("op-status") or "0"), "unknown")
+        status = EXEC_STATUS_TEXT.get(int(op.get("op-status") or "0"), "unknown")
     except ValueError:
         status = "unknown"
     key = op.get("operation_key") or op.get("id")

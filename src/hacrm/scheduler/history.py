@@ -31,6 +31,13 @@ OCF_EXIT_TEXT = {
     4: "insufficient privileges", 5: "not installed", 6: "not configured", 7: "not running",
     8: "promoted", 9: "promoted (failed)", 190: "OCF_DEGRADED", 191: "OCF_DEGRADED_PROMOTED",
 }
+#: an operation's execution status (``op-status``) as Pacemaker's tools name it
+EXEC_STATUS_TEXT = {
+    -1: "pending", 0: "complete", 1: "Cancelled", 2: "Timed Out", 3: "NOT SUPPORTED",
+    4: "Error", 5: "Hard error", 6: "Fatal error", 7: "Not installed",
+    8: "Internal communication failure", 9: "Cannot execute now", 10: "No fence device",
+    11: "CIB secrets unavailable",
+}
 
 
 def _int(value: str | None, default: int = 0) -> int:

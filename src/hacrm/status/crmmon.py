@@ -398,10 +398,6 @@ def readable_interval(ms: int) -> str:
     return out or "0s"
 
 
-_EXEC_STATUS = {1: "Cancelled", 2: "Timed Out", 3: "NOT SUPPORTED", 4: "Error",
-                5: "Hard error", 6: "Fatal error", 7: "Not installed",
-                8: "Internal communication failure", 9: "Cannot execute now",
-                10: "No fence device", 11: "CIB secrets unavailable", -1: "Pending"}
 
 
 def _split_key(key: str) -> tuple[str, str, int] | None:
@@ -418,7 +414,7 @@ def _split_key(key: str) -> tuple[str, str, int] | None:
 def failed_action_texts(cl: Any) -> list[str]:
     """One line per failed operation, as crm_mon words them (masked probe failures, which
     only mean "not running here", left out)."""
-    from hacrm.scheduler.history import OCF_EXIT_TEXT, mask_probe_failure
+    from hacrm.scheduler.history import EXEC_STATUS_TEXT, OCF_EXIT_TEXT, mask_probe_failure
 
     lines = []
     for op, node, _rsc in getattr(cl, "failed_ops", []):
@@ -444,7 +440,9 @@ def failed_action_texts(cl: Any) -> list[str]:
             if reason:
                 text += f" ({reason})"
         else:
-            text += f" could not be executed ({_EXEC_STATUS.get(status, 'Error')}"
+            # the one-line form says "Pending" where the detailed form says "pending"
+            said = "Pending" if status == -1 else EXEC_STATUS_TEXT.get(status, "Error")
+            text += f" could not be executed ({said}"
             text += f": {reason})" if reason else ")"
         changed = op.get("last-rc-change")
         if changed and changed.lstrip("-").isdigit():
@@ -456,17 +454,12 @@ def failed_action_texts(cl: Any) -> list[str]:
     return lines
 
 
-_EXEC_STATUS_RAW = {-1: "pending", 0: "complete", 1: "Cancelled", 2: "Timed Out",
-                    3: "NOT SUPPORTED", 4: "Error", 5: "Hard error", 6: "Fatal error",
-                    7: "Not installed", 8: "Internal communication failure",
-                    9: "Cannot execute now", 10: "No fence device",
-                    11: "CIB secrets unavailable"}
 
 
 def failed_action_details(cl: Any) -> list[str]:
     """The failed operations as ``-R`` shows them: the operation key, the raw exit and
     execution status, and every recorded time (for whoever reads the logs next)."""
-    from hacrm.scheduler.history import OCF_EXIT_TEXT, mask_probe_failure
+    from hacrm.scheduler.history import EXEC_STATUS_TEXT, OCF_EXIT_TEXT, mask_probe_failure
 
     lines = []
     for op, node, _rsc in getattr(cl, "failed_ops", []):
@@ -477,7 +470,7 @@ def failed_action_details(cl: Any) -> list[str]:
         key = op.get("operation_key") or op.get("id") or "unknown operation"
         call = op.get("call-id") or "unknown"
         text = (f"{key} on {node.uname} '{OCF_EXIT_TEXT.get(rc, 'unknown')}' ({rc}): "
-                f"call={call}, status='{_EXEC_STATUS_RAW.get(status, 'UNKNOWN!')}'")
+                f"call={call}, status='{EXEC_STATUS_TEXT.get(status, 'UNKNOWN!')}'")
         if op.get("exit-reason"):
             text += f", exitreason='{op.get('exit-reason')}'"
         changed = op.get("last-rc-change")

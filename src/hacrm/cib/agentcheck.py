@@ -25,10 +25,11 @@ meta-data is the caller's business: ``agents`` is anything with ``get(spec)`` re
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from hacrm.records import record
 from typing import Any
 
 from hacrm.cib import model as m
+from hacrm.cib.elements import option_values
 from hacrm.cib.timespec import to_msec
 from hacrm.diagnostics import Diagnostic
 
@@ -42,7 +43,7 @@ REQUIRED_ACTIONS = ("start", "stop")
 SKIPPED_ACTIONS = ("meta-data", "validate-all")
 
 
-@dataclass
+@record
 class _Resolved:
     """A primitive with its template folded in: the agent, parameters and operations that
     the cluster will actually use."""
@@ -66,23 +67,23 @@ def _params(obj: m.Primitive) -> dict[str, str | None]:
     return out
 
 
-def _ops(obj: m.Primitive) -> list[m.Op]:
+def operations(obj: m.Primitive) -> list[m.Op]:
     ops = obj.operations
     return [op for op in ops.ops if isinstance(op, m.Op)] if ops is not None else []
 
 
-def _resolve(obj: m.Primitive, editor: Any) -> _Resolved | None:
+def resolve(obj: m.Primitive, editor: Any) -> _Resolved | None:
     """The primitive as the cluster sees it; None when its template is missing (another
     check reports that)."""
     cls, provider, kind = obj.cls, obj.provider, obj.type
-    params, ops = _params(obj), _ops(obj)
+    params, ops = _params(obj), operations(obj)
     if obj.template and not obj.is_template:
         template = editor.find(obj.template)
         if not isinstance(template, m.Primitive):
             return None
         cls, provider, kind = template.cls, template.provider, template.type
         params = {**_params(template), **params}
-        ops = _ops(template) + ops
+        ops = operations(template) + ops
     if not cls or not kind:
         return None
     if cls == "ocf" and not provider:
@@ -90,11 +91,11 @@ def _resolve(obj: m.Primitive, editor: Any) -> _Resolved | None:
     return _Resolved(obj.id, obj.is_template, cls, provider, kind, params, ops)
 
 
-def _spec(res: _Resolved) -> str:
+def agent_name(res: _Resolved) -> str:
     return f"{res.cls}:{res.provider}:{res.type}" if res.provider else f"{res.cls}:{res.type}"
 
 
-def _advised(meta: Any, action: str, key: str, role: str | None = None,
+def advice(meta: Any, action: str, key: str, role: str | None = None,
              depth: str | None = None) -> str | None:
     """An action attribute the agent advises (the first monitor's, or the monitor of the
     same role or depth)."""
@@ -151,7 +152,7 @@ def _check_ops(res: _Resolved, meta: Any, default_timeout: str | None,
         intervals: list[int] = []
         for attrs in items:
             if name == "monitor":
-                advised = _advised(meta, name, "interval", attrs.get("role"), attrs.get("depth"))
+                advised = advice(meta, name, "interval", attrs.get("role"), attrs.get("depth"))
                 msec = to_msec(attrs.get("interval"))
                 if msec == 0:
                     warn(f"{res.id}: interval in monitor should be larger than 0, advised is "
@@ -164,7 +165,7 @@ def _check_ops(res: _Resolved, meta: Any, default_timeout: str | None,
                 warn(f"{res.id}: Specified interval for {name} is {attrs['interval']}, "
                      f"it must be 0")
         for attrs in items:
-            advised = _advised(meta, name, "timeout", attrs.get("role"), attrs.get("depth"))
+            advised = advice(meta, name, "timeout", attrs.get("role"), attrs.get("depth"))
             given = attrs.get("timeout")
             actual, how = (given, "specified") if given is not None else (default_timeout,
                                                                           "default")
@@ -174,12 +175,8 @@ def _check_ops(res: _Resolved, meta: Any, default_timeout: str | None,
 
 
 def _default_timeout(editor: Any) -> str | None:
-    for obj in editor.objects():
-        if isinstance(obj, m.NvSet) and obj.kind == "op_defaults":
-            for nv in obj.attrs.nvpairs:
-                if nv.name == "timeout":
-                    return nv.value
-    return None
+    timeouts = option_values(editor, "op_defaults", "timeout")
+    return timeouts[0] if timeouts else None
 
 
 class AgentChecker:
@@ -205,7 +202,7 @@ class AgentChecker:
     def _meta(self, res: _Resolved) -> Any:
         from hacrm.ra.metadata import AgentError
 
-        spec = _spec(res)
+        spec = agent_name(res)
         if spec not in self._metas and spec not in self._missing:
             try:
                 self._metas[spec] = self.agents.get(spec)
@@ -219,13 +216,13 @@ class AgentChecker:
         out: list[Diagnostic] = []
         if not isinstance(obj, m.Primitive):
             return out
-        res = _resolve(obj, self.editor)
+        res = resolve(obj, self.editor)
         if res is None or res.cls not in CHECKED_CLASSES:
             return out
         meta = self._meta(res)
         if meta is None:
-            self._error(out, f"{_spec(res)}: got no meta-data, does this RA exist?")
-            self._error(out, f"{_spec(res)}: no such resource agent")
+            self._error(out, f"{agent_name(res)}: got no meta-data, does this RA exist?")
+            self._error(out, f"{agent_name(res)}: no such resource agent")
         else:
             _check_ops(res, meta, self._default_timeout,
                        lambda msg: out.append(Diagnostic("warning", msg)))
@@ -244,7 +241,7 @@ class AgentChecker:
         if not changed & {o.id for o in primitives}:
             return out
         for obj in primitives:
-            res = _resolve(obj, self.editor)
+            res = resolve(obj, self.editor)
             if res is None or res.cls not in CHECKED_CLASSES:
                 continue
             meta = self._meta(res)

@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from hacrm.cib import model as m
-from hacrm.cib.agentcheck import _advised, _ops, _resolve, _spec
+from hacrm.cib.agentcheck import advice, agent_name, operations, resolve
+from hacrm.cib.elements import option_values
 from hacrm.cib.timespec import to_msec
 from hacrm.diagnostics import Diagnostic
 
@@ -58,10 +59,8 @@ def default_timeouts(editor: Any, ids: list[str], agents: Any) -> tuple[list[Dia
     implied = ["start", "stop"]
     implied_promotable = ["promote", "demote"]
     implied_migrate = ["migrate_to", "migrate_from"]
-    asymmetric = any(isinstance(o, m.NvSet) and o.kind == "property" and nv.name ==
-                     "symmetric-cluster" and (nv.value or "").lower() == "false"
-                     for o in editor.objects() if isinstance(o, m.NvSet)
-                     for nv in o.attrs.nvpairs)
+    asymmetric = any((v or "").lower() == "false"
+                     for v in option_values(editor, "property", "symmetric-cluster"))
     for ident in ids:
         obj = editor.find_resource(ident)
         if obj is None:
@@ -72,20 +71,20 @@ def default_timeouts(editor: Any, ids: list[str], agents: Any) -> tuple[list[Dia
             out.append(Diagnostic("warning", f"element {ident} is not a primitive"))
             ok = False
             continue
-        res = _resolve(obj, editor)
+        res = resolve(obj, editor)
         if res is None:
             out.append(Diagnostic("warning", f"template for {ident} not defined"))
             ok = False
             continue
         try:
-            meta = agents.get(_spec(res))
+            meta = agents.get(agent_name(res))
         except AgentError:
             if not asymmetric:
                 out.append(Diagnostic("error",
-                                      f"{_spec(res)}: no resource agent found for {ident}"))
+                                      f"{agent_name(res)}: no resource agent found for {ident}"))
             continue
         migrate, promotable = _can_migrate(obj, editor), _promotable_parent(obj, editor)
-        own = {id(op) for op in _ops(obj)} if not obj.template else set()
+        own = {id(op) for op in operations(obj)} if not obj.template else set()
         modified = False
         for op in res.ops:
             if op.name in implied:
@@ -96,7 +95,7 @@ def default_timeouts(editor: Any, ids: list[str], agents: Any) -> tuple[list[Dia
                 implied_promotable.remove(op.name)
             elif op.name != "monitor":
                 continue
-            advised = _advised(meta, op.name, "timeout", op.attrs.get("role"),
+            advised = advice(meta, op.name, "timeout", op.attrs.get("role"),
                                op.attrs.get("depth"))
             if advised and id(op) in own:
                 op.attrs["timeout"] = advised
@@ -107,10 +106,10 @@ def default_timeouts(editor: Any, ids: list[str], agents: Any) -> tuple[list[Dia
         if promotable:
             missing += implied_promotable
         for name in missing:
-            advised = _advised(meta, name, "timeout")
+            advised = advice(meta, name, "timeout")
             if not advised:
                 continue
-            if any(op.name == name and to_msec(op.interval) == 0 for op in _ops(obj)):
+            if any(op.name == name and to_msec(op.interval) == 0 for op in operations(obj)):
                 out.append(Diagnostic("error", f"{ident} already has a {name} op with "
                                                f"interval 0"))
                 ok = False

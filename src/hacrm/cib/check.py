@@ -16,7 +16,8 @@ from typing import Any
 from lxml import etree
 
 from hacrm.cib import model as m
-from hacrm.cib.agentcheck import AgentChecker
+from hacrm.cib.agentcheck import AgentChecker, resolve
+from hacrm.cib.elements import option_values
 from hacrm.cib.schema import schema_problems
 from hacrm.cib.xmlio import write_configuration
 from hacrm.diagnostics import Diagnostic
@@ -102,15 +103,12 @@ def fencing_problems(editor: Any) -> list[Diagnostic]:
         return []  # the cluster options are not readable here (an ACL): nothing to say
     primitives = [o for o in editor.objects() if isinstance(o, m.Primitive) and
                   not o.is_template]
-    if not primitives or any(p.cls == "stonith" for p in primitives) or any(
-            p.template and isinstance(editor.find(p.template), m.Primitive)
-            and editor.find(p.template).cls == "stonith" for p in primitives):
+    if not primitives or any((r := resolve(p, editor)) is not None and r.cls == "stonith"
+                             for p in primitives):
         return []
-    for obj in editor.objects():
-        if isinstance(obj, m.NvSet) and obj.kind == "property":
-            for nv in obj.attrs.nvpairs:
-                if nv.name == "stonith-enabled" and (nv.value or "").lower() in _FALSE:
-                    return []
+    if any((v or "").lower() in _FALSE
+           for v in option_values(editor, "property", "stonith-enabled")):
+        return []
     return [Diagnostic(
         "error", "Resource start-up disabled since no STONITH resources have been defined",
         hint="configure a fencing device (primitive ... stonith:AGENT) or disable fencing "

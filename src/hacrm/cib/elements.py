@@ -57,6 +57,13 @@ def kind_of(obj: Any) -> str:
     return "xml"
 
 
+def option_values(editor: Any, kind: str, name: str) -> list[str | None]:
+    """The values ``name`` has in the cluster option sets of ``kind`` (``property``,
+    ``rsc_defaults``, ``op_defaults``), in the order the sets are defined."""
+    return [nv.value for o in editor.objects() if isinstance(o, m.NvSet) and o.kind == kind
+            for nv in o.attrs.nvpairs if nv.name == name]
+
+
 def located(severity: str, message: str, definition: Definition | None) -> Diagnostic:
     """A diagnostic at the line that defined the element (unlocated without one)."""
     if definition is not None and definition.line.source:

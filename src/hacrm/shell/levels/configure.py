@@ -19,6 +19,7 @@ from hacrm.shell.commands import CommandError, command, sublevel
 from hacrm.shell.levels.base import BaseLevel
 
 if TYPE_CHECKING:
+    from hacrm.cib.agentcheck import AgentChecker
     from hacrm.cib.workcopy import WorkingCopy
     from hacrm.shell.dispatch import Context
 
@@ -182,18 +183,21 @@ class ConfigureLevel(BaseLevel):
             self.session.page(text)
         return True
 
+    def _agent_checker(self) -> AgentChecker:
+        """The agent meta-data checks for the working copy (errors stop a commit only with
+        ``check-mode strict``)."""
+        from hacrm.cib.agentcheck import AgentChecker
+
+        return AgentChecker(self.wc().editor, self.session.agents(),
+                            strict=self.session.prefs.get("core.check_mode") != "relaxed")
+
     def _checked(self, changed_only: bool) -> tuple[list[Diagnostic], bool]:
         """The findings of crmsh's checks (what changed, for a commit; everything, for
         verify), each resource against its agent's meta-data too, and whether they stop a
         commit: the configuration's own errors always do; the agent checks' errors only
         with ``check-mode strict``, and a clash of unique parameters."""
-        from hacrm.cib.agentcheck import AgentChecker
-
-        prefs = self.session.prefs
-        semantic = prefs.get("core.check_frequency") != "never"
-        checker = AgentChecker(self.wc().editor, self.session.agents(),
-                               strict=prefs.get("core.check_mode") != "relaxed") \
-            if semantic else None
+        semantic = self.session.prefs.get("core.check_frequency") != "never"
+        checker = self._agent_checker() if semantic else None
         diagnostics = self.wc().verify(agents=checker, changed_only=changed_only,
                                        semantic=semantic)
         from_agents = {id(d) for d in checker.made} if checker is not None else set()
@@ -201,62 +205,24 @@ class ConfigureLevel(BaseLevel):
         return diagnostics, blocks or (checker is not None and checker.blocks)
 
     def _maintenance_mode_takes_over(self, text: str) -> None:
-        """``property maintenance-mode=...`` (as the first option) overrides the resources'
-        and nodes' own ``maintenance`` settings, so crmsh offers to remove them, and the
-        ``is-managed`` ones that contradict it: every resource but those a ``cli-prefer``
-        constraint sends to a node that is not configured, then every node.  The
-        ``manage-children`` preference decides: ask (yes when forced), always, never."""
-        from hacrm.cib import model as m
+        """``property maintenance-mode=...`` (as the first option) takes over from the
+        elements' own maintenance settings: crmsh offers to remove them
+        (:mod:`hacrm.cib.maintenance`), as the ``manage-children`` preference says: ask
+        (yes when forced), always, never."""
+        from hacrm.cib.maintenance import release_maintenance
 
         words = text.split()
         if len(words) < 2 or not words[1].startswith("maintenance-mode="):
             return
         policy = self.session.prefs.get("core.manage_children")
-        if policy == "never":
-            return
-        editor = self.wc().editor
-        nodes = {n.uname for n in editor.cfg.nodes if isinstance(n, m.Node)} | \
-            {n.id for n in editor.cfg.nodes if isinstance(n, m.Node)}
-        elsewhere = {c.id.removeprefix("cli-prefer-") for c in editor.objects()
-                     if isinstance(c, m.Location) and c.node not in nodes}
-        everything = list(editor.objects())
-        def resource(o: object) -> bool:
-            if isinstance(o, m.Primitive):
-                return not o.is_template
-            return isinstance(o, m.Group) or (isinstance(o, m.Clone) and o.tag == "clone")
-
-        # primitives first, then groups, then clones, as crmsh lists its objects
-        resources = [o for kind in (m.Primitive, m.Group, m.Clone) for o in everything
-                     if isinstance(o, kind) and resource(o) and o.id not in elsewhere]
-        targets = [(o, "meta_attributes", o.id) for o in resources] + \
-            [(n, "instance_attributes", n.uname) for n in everything if isinstance(n, m.Node)]
-        for obj, tag, name in targets:
-            questions = (("maintenance", f"'maintenance' attribute already exists in {name}. "
-                                         f"Remove it?"),
-                         ("is-managed", f"'is-managed' conflicts with 'maintenance' in "
-                                        f"{name}. Remove it?"))
-            changed = False
-            for attr_set in [s for s in obj.sets if isinstance(s, m.AttrSet) and s.tag == tag]:
-                for attr, question in questions:
-                    nv = next((i for i in attr_set.items if isinstance(i, m.NvPair)
-                               and i.name == attr), None)
-                    if nv is not None and (policy == "always" or self.session.ask(question)):
-                        attr_set.items.remove(nv)
-                        changed = True
-            if changed:
-                obj_sets = obj.children if isinstance(obj, m.Primitive) else None
-                for attr_set in [s for s in obj.sets if isinstance(s, m.AttrSet)
-                                 and s.tag == tag and not s.items and not s.rules]:
-                    (obj_sets if obj_sets is not None else obj.sets).remove(attr_set)
-                editor._touch(obj)
+        if policy != "never":
+            release_maintenance(self.wc().editor,
+                                (lambda _q: True) if policy == "always" else self.session.ask)
 
     def _checked_now(self, keys: list[tuple[str, bool]]) -> tuple[list[Diagnostic], bool]:
         """The agent checks of just-defined resources, and whether they refuse them."""
-        from hacrm.cib.agentcheck import AgentChecker
-
         editor = self.wc().editor
-        checker = AgentChecker(editor, self.session.agents(),
-                               strict=self.session.prefs.get("core.check_mode") != "relaxed")
+        checker = self._agent_checker()
         found: list[Diagnostic] = []
         for key, is_node in keys:
             obj = None if is_node else editor.find(key)
@@ -373,7 +339,7 @@ class ConfigureLevel(BaseLevel):
     def do_validate_all(self, ctx: Context, rsc: str) -> bool:
         """Run the resource's agent ``validate-all`` with the parameters configured for it."""
         from hacrm.cib import model as m
-        from hacrm.cib.agentcheck import _resolve
+        from hacrm.cib.agentcheck import resolve
         from hacrm.ra.metadata import AgentError
         from hacrm.ra.validate import validate
 
@@ -383,7 +349,7 @@ class ConfigureLevel(BaseLevel):
             raise CommandError(f"Not found: {rsc}")
         if not isinstance(obj, m.Primitive) or obj.is_template:
             raise CommandError(f"Not a primitive: {rsc}")
-        res = _resolve(obj, editor)
+        res = resolve(obj, editor)
         if res is None:
             raise CommandError(f"No resource template {obj.template} for {rsc}")
         if any(v is None for v in res.params.values()):

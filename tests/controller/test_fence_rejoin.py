@@ -5,6 +5,10 @@ it again at once, so the node can rejoin (and report its fresh, empty history) b
 fencing result reaches the DC.  Writing the "fenced" node state then marked a running member as
 down and offline until the next membership change: nothing was placed on it (a ``resource
 move`` to it did nothing).  A node still absent, or one switched off, is recorded as fenced.
+
+The reboot can even be quicker than the membership: the node is back before anyone saw it go,
+and the new membership names it as having left and joined again (``rejoined``) although it
+was a member throughout.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from hacrm.engine.controller_events import (
     DcState,
     Fence,
     FenceDone,
+    FenceRequested,
     NodeHistory,
     Planned,
     WriteStatus,
@@ -40,6 +45,22 @@ def test_node_back_before_the_reboot_result_keeps_its_state():
     d = Driver()
     fence = _fence_node2(d)
     d.step(DcState(True, {"node1": "1", "node2": "2"}, dict(NODES)))   # rebooted, rejoined
+    d.step(NodeHistory("node2", b"<lrm_resources/>", fresh=True))
+    d.step(NodeHistory("node1", b"<lrm_resources/>"))
+    out = d.step(FenceDone(fence.ref, True))
+    changes = _changes(out)
+    assert not [c for c in changes if c[0] == "node2" and c[1] in ("state", "lrm_clear")], \
+        changes
+
+
+def test_node_back_before_anyone_saw_it_go_keeps_its_state():
+    d = Driver()
+    d.become_dc(["node1", "node2"])
+    out = d.step(FenceRequested("r1", "node2", "reboot", "node1"))
+    [fence] = d.of(Fence, out)
+    out = d.step(DcState(True, {"node1": "1", "node2": "2"}, dict(NODES),
+                         rejoined=("node2",)))
+    assert ("node2", "attrs_clear", {}) in _changes(out), "a rebooted node's attributes go"
     d.step(NodeHistory("node2", b"<lrm_resources/>", fresh=True))
     d.step(NodeHistory("node1", b"<lrm_resources/>"))
     out = d.step(FenceDone(fence.ref, True))

@@ -76,6 +76,19 @@ def test_restarted_node_rejoins_with_a_higher_ring():
     assert net.nodes[1].views[-1].joined == (2,)
 
 
+def test_a_node_restarted_before_anyone_noticed_has_left_and_joined():
+    net = FakeNet(3)
+    net.run_until(net.settled, 5)
+    before = len(net.nodes[1].views)
+    net.kill(2)
+    net.start(2)            # back well within the token timeout: nobody saw it go
+    net.run_until(lambda: net.settled() and len(net.nodes[1].views) > before, 5)
+    view = net.nodes[1].views[-1]
+    assert view.members == (1, 2, 3)
+    assert view.left == (2,) and view.joined == (2,)   # what it ran is gone
+    assert net.nodes[3].views[-1].left == (2,)
+
+
 def test_partition_and_heal():
     net = FakeNet(5)
     net.run_until(net.settled, 5)
@@ -84,6 +97,8 @@ def test_partition_and_heal():
     assert net.nodes[1].core.ring != net.nodes[3].core.ring
     net.heal()
     net.run_until(net.settled, 10)
+    view = net.nodes[1].views[-1]       # the other side joins the ring 1 and 2 had
+    assert view.joined == (3, 4, 5) and view.left == ()
 
 
 def test_one_way_link_failure_ends_in_one_agreed_membership():

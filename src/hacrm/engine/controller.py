@@ -360,8 +360,10 @@ class Controller:
                 self.buffered = []      # another node is DC: its business
             members = {self.names.get(m, str(m)): str(m) for m in core.view.members} \
                 if core.view is not None else {}
+            rejoined = tuple(self.names.get(m, str(m)) for m in core.view.joined
+                             if m in core.view.left) if core.view is not None else ()
             self.feed(DcState(ready, members, dict(self.node_ids),
-                              quorate=bool(core.vq.quorate)))
+                              quorate=bool(core.vq.quorate), rejoined=rejoined))
             if ready:
                 self._cib_changed()
                 buffered, self.buffered = self.buffered, []

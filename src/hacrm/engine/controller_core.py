@@ -186,7 +186,8 @@ class ControllerCore:
             self.members = dict(ev.members)
             return
         before = set(self.members) if self.is_dc else set(self.all_nodes)
-        lost = sorted(before - set(ev.members))
+        # a member that rebooted in between lost what it ran, as one that left did
+        lost = sorted((before - set(ev.members)) | (set(ev.rejoined) & before))
         if not self.is_dc:
             self._log("notice", f"this node is the DC: controlling {len(ev.members)} "
                       f"member(s)")
@@ -204,7 +205,7 @@ class ControllerCore:
         if self.is_dc and before:
             # a node whose fencing is under way and that is back already (a sandbox "reboot"
             # restarts the daemon at once): its rejoin, not the fencing, now says its state
-            joined = set(ev.members) - before
+            joined = (set(ev.members) - before) | set(ev.rejoined)
             for info in self.fencing.values():
                 if info["target"] in joined:
                     info["rejoined"] = True

@@ -31,6 +31,8 @@ class DcState:
     members: dict[str, str] = field(default_factory=dict)
     all_nodes: dict[str, str] = field(default_factory=dict)
     quorate: bool = True
+    #: members that left and came back since the last membership (a fast reboot)
+    rejoined: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,9 @@ Event = Union[Tick, Receive, Broadcast, Shutdown]
 
 @dataclass(frozen=True)
 class View:
-    """An installed membership."""
+    """An installed membership.  A member that was apart from this node in between (it
+    restarted, or sat in a ring of its own) is in both ``left`` and ``joined``: what it ran
+    and held before may be gone."""
 
     ring: RingId
     members: tuple[int, ...]
@@ -571,6 +573,11 @@ class Membership:
         rec = self.recovery
         assert rec is not None and self.next is not None
         old_members = set(self.cur.members) if self.installed else {self.me}
+        # a member of our old ring that comes from another ring has been apart from us in
+        # between (restarted, or cut off and in a ring of its own): it left and joined again,
+        # as the transitional membership of virtual synchrony says
+        apart = {n for n, ring, _ in rec.commit.olds
+                 if n in old_members and n != self.me and ring != self.cur.ring}
         self.cur.drop_partial()
         new = self.next
         self.cur = new
@@ -581,8 +588,9 @@ class Membership:
         self.view_count += 1
         self.alive_at = {m: now for m in new.members}
         members = new.members
-        left = tuple(sorted(old_members - set(members)))
-        view = View(new.ring, members, tuple(m for m in members if m not in old_members),
+        left = tuple(sorted((old_members - set(members)) | apart))
+        view = View(new.ring, members,
+                    tuple(m for m in members if m not in old_members or m in apart),
                     left, tuple(n for n in left if n in self.leavers))
         self.leavers -= set(members) | set(left)
         self._log("notice", f"ring {new.ring} installed with {len(members)} member(s): "

@@ -33,6 +33,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from lxml import etree
+
 from hacrm.engine import attrd, cleanup
 from hacrm.engine.controller_core import FENCED_STATE
 from hacrm.engine.statusops import StatusPatch
@@ -127,6 +129,7 @@ class ControllerApi:
         per_node: dict[str, list[str]] = {}
         for t in entries:
             per_node.setdefault(t.node, []).append(t.rsc)
+        seen = {(t.node, t.rsc): self._history(root, t.node, t.rsc) for t in entries}
         patch = StatusPatch()
         for n, rscs in per_node.items():
             if n in members:
@@ -140,18 +143,26 @@ class ControllerApi:
             reply = await self.c.daemon.cib_update("status_patch", {}, patch.body())
             if not reply.ok:
                 return _error(reply.error or "the change was refused")
-        await self._wait_gone(entries, float(args.get("wait") or 15.0))
+        await self._wait_gone(seen, float(args.get("wait") or 15.0))
         return _ok({"cleaned": [[t.node, t.rsc] for t in entries],
                     "failcounts": [list(c) for c in counts]})
 
-    async def _wait_gone(self, entries: list[cleanup.Target], wait: float) -> None:
+    @staticmethod
+    def _history(root: Any, node: str, rsc: str) -> bytes | None:
+        """The resource's history on the node as the CIB holds it now (None: none)."""
+        entry = root.find(f"status/node_state[@uname='{node}']/lrm/lrm_resources/"
+                          f"lrm_resource[@id='{rsc}']")
+        return None if entry is None else etree.tostring(entry)
+
+    async def _wait_gone(self, seen: dict[tuple[str, str], bytes | None], wait: float) -> None:
+        """Until every history cleaned up has left the CIB.  The cluster probes the resource
+        again at once, so a history that differs from the one cleaned up counts as gone:
+        waiting for an absence that lasted a few milliseconds could wait the whole time."""
         deadline = time.monotonic() + wait
-        while entries and time.monotonic() < deadline:
+        while seen and time.monotonic() < deadline:
             root = self.c.daemon.core.cib.root
-            left = [t for t in entries if root.find(
-                f"status/node_state[@uname='{t.node}']/lrm/lrm_resources/"
-                f"lrm_resource[@id='{t.rsc}']") is not None]
-            if not left:
+            if all(self._history(root, node, rsc) != old
+                   for (node, rsc), old in seen.items()):
                 return
             await asyncio.sleep(0.05)
 

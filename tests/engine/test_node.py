@@ -167,6 +167,25 @@ def test_merge_prefers_the_quorate_sides_cib_over_a_higher_one_from_a_cut_off_no
     assert all(resources(c.cib(i)) == ["acked"] for i in c.ids)
 
 
+def test_a_commit_is_acknowledged_only_once_it_cannot_be_lost_to_a_partition():
+    c = FakeCluster(3)
+    c.run_until(lambda: converged(c), 5)
+    assert c.hosts[1].core.dc == 1      # node 1 is DC and orders the ring's messages
+    base = c.cib(1).version
+    c.partition({1}, {2, 3})            # before anyone notices, node 1 takes a commit:
+    call = c.call(1, "replace_configuration",  # it alone applies it, the others never do
+                  {"base": [base.admin_epoch, base.epoch, base.num_updates]},
+                  with_resource(c.cib(1), "cut-off").encode())
+    c.run_until(lambda: converged(c, [1]) and converged(c, [2, 3]), 10)
+    assert call not in c.hosts[1].replies, "acknowledged while only node 1 had it"
+    assert c.commit(2, with_resource(c.cib(2), "majority"), c.cib(2).version).ok
+    c.heal()
+    reply = c.reply(1, call)
+    c.run_until(lambda: converged(c), 10)
+    assert resources(c.cib(1)) == ["majority"]
+    assert not reply.ok and "not confirmed" in reply.error
+
+
 def test_merge_of_equal_versions_with_different_content_converges():
     c = FakeCluster(2, quorum="two_node: 1\nwait_for_all: 0")
     c.run_until(lambda: converged(c), 5)

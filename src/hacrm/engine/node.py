@@ -54,6 +54,11 @@ from hacrm.engine.ordering import Timing
 from hacrm.engine.quorum import NodeInfo, VoteQuorum
 from hacrm.engine.wire import Message, RingId
 
+#: the answer to a change applied here that the cluster did not keep
+NOT_CONFIRMED_ERROR = ("the change was not confirmed: the membership changed before every node "
+                       "had received it, and the cluster kept a configuration without it "
+                       "(check it and commit again)")
+
 #: why a DC without quorum refuses a configuration change
 NO_QUORUM_ERROR = ("no quorum: this partition cannot change the configuration (a change made "
                    "here could be lost when the partition rejoins the cluster)")
@@ -182,7 +187,10 @@ class _Pending:
     base: CibVersion | None
     body: bytes
     delivered: bool = False
-    waiting: CibVersion | None = None  # applied; answer once persisted
+    waiting: CibVersion | None = None  # applied; answer once persisted and confirmed
+    ring: Any = None                   # the ring the update was delivered in
+    seq: int | None = None             # ... at or below this position of its order
+    confirmed: bool = False            # every member of that ring received it
 
 
 @dataclass
@@ -232,6 +240,7 @@ class NodeCore:
         self.inflight: str | None = None
         self.view_history = 0
         self.clean_leavers: set[int] = set()
+        self._delivering: RingId | None = None
 
     # ------------------------------------------------------------------ public
     def step(self, event: NodeEvent, now: float) -> list[NodeEffect]:
@@ -255,6 +264,8 @@ class NodeCore:
             self._membership(self.mem.step(event, now))
         elif isinstance(event, Send):
             self._broadcast(event.kind, event.header, event.body)
+        if any(p.waiting is not None for p in self.pending.values()):
+            self._release()    # the ring's stable point may have moved
         out, self._out = self._out, []
         return out
 
@@ -271,6 +282,7 @@ class NodeCore:
     def _membership(self, effects: list) -> None:
         for eff in effects:
             if isinstance(eff, Deliver):
+                self._delivering = eff.ring
                 self._deliver(eff.ring, eff.origin, eff.data)
             elif isinstance(eff, ViewChange):
                 self._view_change(eff.view)
@@ -354,6 +366,8 @@ class NodeCore:
         holders = sorted(n for n in stamps if rank(n) == best)
         source = self.dc if self.dc in holders else holders[0]
         wanted = stamps[source]
+        if status.quorate:
+            self._settle_unconfirmed(stamps[self.me] == wanted)
         if all(stamp == wanted for stamp in stamps.values()):
             self._cib_synced()
             return
@@ -363,6 +377,22 @@ class NodeCore:
                                          "cib": _vjson(self.cib.version),
                                          "digest": self.cib.digest},
                             self.cib.text().encode())
+
+    def _settle_unconfirmed(self, kept: bool) -> None:
+        """Changes applied here but not yet confirmed when the ring broke: the quorate
+        membership now keeps this node's CIB (``kept``), and the changes with it, or another
+        one, and they are gone."""
+        for rid, p in list(self.pending.items()):
+            if p.waiting is None or p.confirmed:
+                continue
+            if kept:
+                p.confirmed = True
+                continue
+            del self.pending[rid]
+            self._remember(rid, "error")
+            if p.call is not None:
+                self._calls.pop(p.call, None)
+                self._out.append(Reply(p.call, False, {}, NOT_CONFIRMED_ERROR))
 
     def _on_cib_sync(self, origin: int, header: dict[str, Any], body: bytes) -> None:
         view = self.view
@@ -564,6 +594,9 @@ class NodeCore:
         self._cib_changed()
         if mine is not None:
             mine.waiting = self.cib.version
+            cur = self.mem.cur
+            mine.ring = self._delivering
+            mine.seq = cur.delivered if cur.ring == mine.ring else None
             self._release()
         self._dc_process()
 
@@ -577,9 +610,17 @@ class NodeCore:
         self._release()
 
     def _release(self) -> None:
+        """Answer the clients whose change is on this node's disk and can no longer be lost:
+        every member of the ring it was delivered in received it (its stable point passed
+        it).  Until then a partition could leave it on this node alone, to be dropped when
+        the sides merge; that case is settled by the next quorate membership."""
+        cur = self.mem.cur
         done = []
         for rid, p in self.pending.items():
-            if p.waiting is not None and p.waiting <= self.persisted:
+            if (p.waiting is not None and not p.confirmed and p.seq is not None
+                    and cur.ring == p.ring and cur.stable >= p.seq):
+                p.confirmed = True
+            if p.waiting is not None and p.confirmed and p.waiting <= self.persisted:
                 done.append(rid)
                 if p.call is not None:
                     self._calls.pop(p.call, None)

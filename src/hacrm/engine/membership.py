@@ -178,6 +178,7 @@ class Membership:
         self.alive_at: dict[int, float] = {}
         self.last_tick = now
         self.last_heartbeat = -1e9
+        self.stable_told = 0  # the stable point the last heartbeat carried
         self.startup_until = now + timing.startup_wait
         # gather state
         self.proc: set[int] = {me}
@@ -237,6 +238,7 @@ class Membership:
         operational = self.phase is Phase.OPERATIONAL
         high = cur.next_seq - 1 if cur.is_rep else cur.high
         hb = Heartbeat(cur.ring, operational, cur.aru, high, cur.stable, self._heard(now))
+        self.stable_told = cur.stable
         for node in self.nodes:
             if node != self.me:
                 self._send(node, hb)
@@ -267,6 +269,10 @@ class Membership:
                 self._gather(now, set(self.cur.members) | set(self._heard(now)), set(lost))
                 return
             self.cur.tick(now)
+            if self.cur.is_rep and self.cur.stable > self.stable_told:
+                # members learn the stable point from heartbeats, and a change is confirmed
+                # to its client only once it is stable: tell them now, not a beat later
+                self._heartbeat(now)
         elif self.phase is Phase.GATHER:
             if now >= self.gather_deadline:
                 self._consensus_timeout(now)

@@ -597,6 +597,9 @@ class NodeCore:
             cur = self.mem.cur
             mine.ring = self._delivering
             mine.seq = cur.delivered if cur.ring == mine.ring else None
+            # the status section is rebuilt from the nodes after every membership change:
+            # only configuration changes must wait until they cannot be lost
+            mine.confirmed = cibstore.OPERATIONS[header["op"]].kind == "status"
             self._release()
         self._dc_process()
 

@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from checkout import require_reachable_by_others
 from oracles import oracles_required
 
 from hacrm import agents as shipped
@@ -274,6 +275,7 @@ def test_the_example_agent_in_the_docs_passes_ocf_tester(tmp_path, rsctmp):
     """docs/resources.md teaches writing an agent; its example must be a conforming one."""
     if not Path(OCF_TESTER).exists():
         pytest.skip("ocf-tester (resource-agents) is not installed")
+    require_reachable_by_others()
     docs = Path(__file__).resolve().parents[2] / "docs" / "resources.md"
     text = docs.read_text()
     block = text.split("```sh\n", 1)[1].split("```", 1)[0]

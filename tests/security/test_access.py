@@ -20,6 +20,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from checkout import require_reachable_by_others
 
 from hacrm.engine import control
 from hacrm.engine import sandbox as sandbox_mod
@@ -47,6 +48,7 @@ def users():
         pytest.skip("needs root to create users and run the shell as them")
     if shutil.which("useradd") is None:
         pytest.skip("useradd is not installed")
+    require_reachable_by_others()
     try:
         grp.getgrnam(GROUP)
     except KeyError:

@@ -89,6 +89,22 @@ def test_a_node_restarted_before_anyone_noticed_has_left_and_joined():
     assert net.nodes[3].views[-1].left == (2,)
 
 
+def test_members_learn_a_new_stable_point_within_a_few_ticks_not_a_heartbeat():
+    """A configuration change is confirmed to its client once it is stable; members other than
+    the representative learn that from it, so it says so at once (simulated time)."""
+    net = FakeNet(3)
+    net.run_until(net.settled, 5)
+    beat = net.nodes[1].core.last_heartbeat
+    net.run_until(lambda: net.nodes[1].core.last_heartbeat > beat, 1)
+    net.broadcast(3, b"change")           # just after the representative's regular heartbeat
+    got = net.run_until(lambda: all(net.messages(i)[-1:] == [(3, b"change")] for i in net.ids),
+                        1)
+    seq = net.nodes[3].core.cur.delivered
+    took = got + net.run_until(lambda: all(net.nodes[i].core.cur.stable >= seq
+                                           for i in net.ids), 1)
+    assert took <= 4 * FAST.tick + 0.01 < FAST.heartbeat
+
+
 def test_partition_and_heal():
     net = FakeNet(5)
     net.run_until(net.settled, 5)

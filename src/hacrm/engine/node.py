@@ -16,9 +16,11 @@ After every membership change the members *synchronise* through the ordered mess
 CIB writes go through the DC: a node sends the request (``cib-req``) into the total order, the
 DC checks it against the current CIB and announces the outcome (``cib-upd``), and every node
 applies it when delivered.  The node that took the request from its client answers once the
-new CIB is on its own disk.  Requests the old DC never answered are sent again after a
-membership change; an update is only applied to the exact CIB it was computed from, so a stale
-one can never corrupt a replica.
+new CIB is on its own disk and, for a configuration change, every member of the ring has it
+(else a partition in that instant could leave it on this node alone, to be dropped when the
+sides merge; the next quorate membership settles such a change).  Requests the old DC never
+answered are sent again after a membership change; an update is only applied to the exact CIB
+it was computed from, so a stale one can never corrupt a replica.
 
 Messages of other kinds are handed out unchanged (:class:`AppMessage`) for the controller.
 """

@@ -190,7 +190,7 @@ class _Pending:
     body: bytes
     delivered: bool = False
     waiting: CibVersion | None = None  # applied; answer once persisted and confirmed
-    ring: Any = None                   # the ring the update was delivered in
+    ring: RingId | None = None         # the ring the update was delivered in
     seq: int | None = None             # ... at or below this position of its order
     confirmed: bool = False            # every member of that ring received it
 
@@ -242,7 +242,6 @@ class NodeCore:
         self.inflight: str | None = None
         self.view_history = 0
         self.clean_leavers: set[int] = set()
-        self._delivering: RingId | None = None
 
     # ------------------------------------------------------------------ public
     def step(self, event: NodeEvent, now: float) -> list[NodeEffect]:
@@ -267,7 +266,7 @@ class NodeCore:
         elif isinstance(event, Send):
             self._broadcast(event.kind, event.header, event.body)
         if any(p.waiting is not None for p in self.pending.values()):
-            self._release()    # the ring's stable point may have moved
+            self._release()    # applied, persisted, or the ring's stable point moved
         out, self._out = self._out, []
         return out
 
@@ -284,7 +283,6 @@ class NodeCore:
     def _membership(self, effects: list) -> None:
         for eff in effects:
             if isinstance(eff, Deliver):
-                self._delivering = eff.ring
                 self._deliver(eff.ring, eff.origin, eff.data)
             elif isinstance(eff, ViewChange):
                 self._view_change(eff.view)
@@ -390,11 +388,8 @@ class NodeCore:
             if kept:
                 p.confirmed = True
                 continue
-            del self.pending[rid]
             self._remember(rid, "error")
-            if p.call is not None:
-                self._calls.pop(p.call, None)
-                self._out.append(Reply(p.call, False, {}, NOT_CONFIRMED_ERROR))
+            self._answer(rid, False, {}, NOT_CONFIRMED_ERROR)
 
     def _on_cib_sync(self, origin: int, header: dict[str, Any], body: bytes) -> None:
         view = self.view
@@ -514,7 +509,7 @@ class NodeCore:
             elif kind == "cib-req":
                 self._on_request(origin, header, body)
             elif kind == "cib-upd":
-                self._on_update(origin, header, body)
+                self._on_update(ring, origin, header, body)
             elif kind == "cib-resync":
                 if self.dc == self.me and self.cib_synced and self.view is not None:
                     self._broadcast("cib-sync", {"ring": self.view.ring.to_json(),
@@ -546,7 +541,8 @@ class NodeCore:
         while len(self.answered) > ANSWERED_MEMORY:
             self.answered.popitem(last=False)
 
-    def _on_update(self, origin: int, header: dict[str, Any], body: bytes) -> None:
+    def _on_update(self, ring: RingId, origin: int, header: dict[str, Any], body: bytes
+                   ) -> None:
         rid = header["id"]
         result = header["result"]
         if not isinstance(rid, str) or result not in ("ok", "conflict", "error"):
@@ -556,17 +552,13 @@ class NodeCore:
         mine = self.pending.get(rid)
         if result != "ok":
             self._remember(rid, result)
-            if mine is not None:
-                del self.pending[rid]
-                if mine.call is not None:
-                    self._calls.pop(mine.call, None)
-                    if result == "conflict":
-                        self._out.append(Reply(mine.call, False, {
-                            "conflict": True, "current": header.get("current")},
-                            f"CIB changed in the meantime (now "
-                            f"{'.'.join(map(str, header.get('current') or []))})"))
-                    else:
-                        self._out.append(Reply(mine.call, False, {}, header.get("error")))
+            if mine is not None and result == "conflict":
+                current = header.get("current")
+                self._answer(rid, False, {"conflict": True, "current": current},
+                             f"CIB changed in the meantime (now "
+                             f"{'.'.join(map(str, current or []))})")
+            elif mine is not None:
+                self._answer(rid, False, {}, header.get("error"))
             self._dc_process()
             return
         src_v, src_d = _version(header["src"][0]), header["src"][1]
@@ -597,12 +589,11 @@ class NodeCore:
         if mine is not None:
             mine.waiting = self.cib.version
             cur = self.mem.cur
-            mine.ring = self._delivering
-            mine.seq = cur.delivered if cur.ring == mine.ring else None
+            mine.ring = ring
+            mine.seq = cur.delivered if cur.ring == ring else None
             # the status section is rebuilt from the nodes after every membership change:
             # only configuration changes must wait until they cannot be lost
             mine.confirmed = cibstore.OPERATIONS[header["op"]].kind == "status"
-            self._release()
         self._dc_process()
 
     def _cib_changed(self) -> None:
@@ -610,9 +601,7 @@ class NodeCore:
         self._out.append(Notify("cib", {"version": _vjson(self.cib.version)}))
 
     def _persisted(self, event: Persisted) -> None:
-        if event.version >= self.persisted:
-            self.persisted = event.version
-        self._release()
+        self.persisted = max(event.version, self.persisted)
 
     def _release(self) -> None:
         """Answer the clients whose change is on this node's disk and can no longer be lost:
@@ -620,18 +609,20 @@ class NodeCore:
         it).  Until then a partition could leave it on this node alone, to be dropped when
         the sides merge; that case is settled by the next quorate membership."""
         cur = self.mem.cur
-        done = []
-        for rid, p in self.pending.items():
+        for rid, p in list(self.pending.items()):
             if (p.waiting is not None and not p.confirmed and p.seq is not None
                     and cur.ring == p.ring and cur.stable >= p.seq):
                 p.confirmed = True
             if p.waiting is not None and p.confirmed and p.waiting <= self.persisted:
-                done.append(rid)
-                if p.call is not None:
-                    self._calls.pop(p.call, None)
-                    self._out.append(Reply(p.call, True, {"version": _vjson(p.waiting)}))
-        for rid in done:
-            del self.pending[rid]
+                self._answer(rid, True, {"version": _vjson(p.waiting)})
+
+    def _answer(self, rid: str, ok: bool, result: dict[str, Any], error: str | None = None
+                ) -> None:
+        """Forget this node's request ``rid`` and answer its client, if one still waits."""
+        p = self.pending.pop(rid)
+        if p.call is not None:
+            self._calls.pop(p.call, None)
+            self._out.append(Reply(p.call, ok, result, error))
 
     # ------------------------------------------------------------------ local API
     def _send_request(self, rid: str, p: _Pending) -> None:

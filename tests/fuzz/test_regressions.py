@@ -98,6 +98,31 @@ def test_cib_update_with_an_op_that_is_not_a_string() -> None:
         assert not reply.ok and "unknown CIB operation" in reply.error
 
 
+@pytest.mark.parametrize("op,args", [
+    ("attribute", {"node": ["node1"], "name": "x", "value": "1"}),
+    ("attributes", {"node": {"a": 1}}),
+    ("resource_cleanup", {"node": [1]}),
+    ("resource_cleanup", {"resource": "p", "wait": [2]}),
+    ("node_clearstate", {"node": ["node2"]}),
+    ("node_fence", {"node": {}}),
+    ("wait_idle", {"timeout": "soon"}),
+])
+def test_controller_calls_with_badly_typed_arguments_get_an_error(op: str, args: dict) -> None:
+    """``{"op": "attribute", "args": {"node": [...]}}`` raised TypeError (unhashable list)
+    in the controller's handler: the client got "internal error" and the daemon logged a
+    bug.  A badly typed argument is now refused like any bad value, before anything is done
+    (the fake controller has no daemon: touching it would fail differently)."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from hacrm.engine.controller_api import ControllerApi
+
+    api = ControllerApi(SimpleNamespace(me="node1", node_ids={"node1": "1", "node2": "2"},
+                                        names={1: "node1", 2: "node2"}, daemon=None))
+    reply = asyncio.run(api.handlers()[op](args, None))
+    assert reply["ok"] is False and "must be" in reply["error"], reply
+
+
 def test_local_api_answers_what_json_cannot_hold_and_survives_handler_bugs(tmp_path) -> None:
     """A request nested 100,000 deep got no answer (RecursionError escaped the connection
     task); ``1e999999`` was read as infinity and echoed back as ``Infinity``, which is not

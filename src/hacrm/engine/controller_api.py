@@ -55,19 +55,57 @@ def _error(text: str) -> dict[str, Any]:
     return {"ok": False, "error": text}
 
 
+class BadArgument(ValueError):
+    """A request argument of the wrong type; answered as a plain error."""
+
+
+def _name(args: dict[str, Any], key: str) -> str | None:
+    """A name argument (a node, a resource, an operation): a string, or None when absent.
+    Callers send any JSON; a list where a name belongs must be refused, not hashed."""
+    value = args.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise BadArgument(f"{key} must be a string, not {type(value).__name__}")
+    return value
+
+
+def _seconds(args: dict[str, Any], key: str, default: float) -> float:
+    """A duration argument in seconds (``default`` when absent or 0)."""
+    value = args.get(key) or default
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if seconds != seconds:      # not a number, or NaN: no deadline could ever pass
+        raise BadArgument(f"{key} must be a number of seconds, not {value!r}")
+    return seconds
+
+
+def _checked(handler: Handler) -> Handler:
+    """``handler``, with a badly typed argument answered as an error like any other."""
+    async def call(args: dict[str, Any], body: str | None) -> dict[str, Any]:
+        try:
+            return await handler(args, body)
+        except BadArgument as err:
+            return _error(str(err))
+    return call
+
+
 class ControllerApi:
     def __init__(self, controller: Controller) -> None:
         self.c = controller
 
     def handlers(self) -> dict[str, Handler]:
-        return {"attribute": self.attribute, "attributes": self.attributes,
-                "resource_cleanup": self.resource_cleanup, "node_fence": self.node_fence,
-                "node_clearstate": self.node_clearstate, "node_forget": self.node_forget,
-                "dc_status": self.dc_status, "wait_idle": self.wait_idle,
-                "controller": self.status}
+        table = {"attribute": self.attribute, "attributes": self.attributes,
+                 "resource_cleanup": self.resource_cleanup, "node_fence": self.node_fence,
+                 "node_clearstate": self.node_clearstate, "node_forget": self.node_forget,
+                 "dc_status": self.dc_status, "wait_idle": self.wait_idle,
+                 "controller": self.status}
+        return {op: _checked(handler) for op, handler in table.items()}
 
     def _node(self, args: dict[str, Any]) -> str:
-        node = args.get("node") or self.c.me
+        node = _name(args, "node") or self.c.me
         if node not in self.c.node_ids:
             raise attrd.AttrError(f"unknown node {node!r} (nodes: "
                                   f"{', '.join(sorted(self.c.node_ids))})")
@@ -108,11 +146,12 @@ class ControllerApi:
 
     async def resource_cleanup(self, args: dict[str, Any], body: str | None
                                ) -> dict[str, Any]:
-        resource = args.get("resource") or None
-        node = args.get("node") or None
+        resource = _name(args, "resource")
+        node = _name(args, "node")
         if node is not None and node not in self.c.node_ids:
             return _error(f"unknown node {node!r}")
-        operation = args.get("operation") or None
+        operation = _name(args, "operation")
+        wait = _seconds(args, "wait", 15.0)     # read now: a bad one must change nothing
         interval = args.get("interval")
         interval_ms = None
         if operation is not None:
@@ -143,7 +182,7 @@ class ControllerApi:
             reply = await self.c.daemon.cib_update("status_patch", {}, patch.body())
             if not reply.ok:
                 return _error(reply.error or "the change was refused")
-        await self._wait_gone(seen, float(args.get("wait") or 15.0))
+        await self._wait_gone(seen, wait)
         return _ok({"cleaned": [[t.node, t.rsc] for t in entries],
                     "failcounts": [list(c) for c in counts]})
 
@@ -173,7 +212,7 @@ class ControllerApi:
     async def _down_node_patch(self, args: dict[str, Any], what: str,
                                patch_for: Callable[[str, str], StatusPatch]
                                ) -> dict[str, Any]:
-        node = args.get("node")
+        node = _name(args, "node")
         if node not in self.c.node_ids:
             return _error(f"unknown node {node!r}")
         if node in self._members():
@@ -205,7 +244,7 @@ class ControllerApi:
     async def wait_idle(self, args: dict[str, Any], body: str | None) -> dict[str, Any]:
         """Until the DC has nothing to do for the CIB as this node sees it now (or
         ``timeout`` seconds): ``{idle, waited}``."""
-        timeout = float(args.get("timeout") or 60.0)
+        timeout = _seconds(args, "timeout", 60.0)
         start = time.monotonic()
         version = self.c.daemon.core.cib.version
         while True:
@@ -219,7 +258,7 @@ class ControllerApi:
             await asyncio.sleep(0.05)
 
     async def node_fence(self, args: dict[str, Any], body: str | None) -> dict[str, Any]:
-        node = args.get("node")
+        node = _name(args, "node")
         action = str(args.get("action") or "reboot")
         if node not in self.c.node_ids:
             return _error(f"unknown node {node!r}")
@@ -229,7 +268,7 @@ class ControllerApi:
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
         self.c.fence_waiters[ref] = fut
         request = {"ref": ref, "target": node, "action": action, "origin": self.c.me}
-        wait = float(args.get("timeout") or 120.0)
+        wait = _seconds(args, "timeout", 120.0)
         deadline = time.monotonic() + wait
         dc = None
         try:

@@ -41,16 +41,21 @@ def _changes(out) -> list:
     return [c for w in out if isinstance(w, WriteStatus) for c in patch_changes(w.body)]
 
 
+def _assert_result_leaves_the_rejoined_node_alone(d: Driver, fence: Fence) -> None:
+    """node2 reports its fresh, empty history, then the reboot's success arrives: node2's
+    state and history are not written over."""
+    d.step(NodeHistory("node2", b"<lrm_resources/>", fresh=True))
+    d.step(NodeHistory("node1", b"<lrm_resources/>"))
+    changes = _changes(d.step(FenceDone(fence.ref, True)))
+    assert not [c for c in changes if c[0] == "node2" and c[1] in ("state", "lrm_clear")], \
+        changes
+
+
 def test_node_back_before_the_reboot_result_keeps_its_state():
     d = Driver()
     fence = _fence_node2(d)
     d.step(DcState(True, {"node1": "1", "node2": "2"}, dict(NODES)))   # rebooted, rejoined
-    d.step(NodeHistory("node2", b"<lrm_resources/>", fresh=True))
-    d.step(NodeHistory("node1", b"<lrm_resources/>"))
-    out = d.step(FenceDone(fence.ref, True))
-    changes = _changes(out)
-    assert not [c for c in changes if c[0] == "node2" and c[1] in ("state", "lrm_clear")], \
-        changes
+    _assert_result_leaves_the_rejoined_node_alone(d, fence)
 
 
 def test_node_back_before_anyone_saw_it_go_keeps_its_state():
@@ -61,12 +66,7 @@ def test_node_back_before_anyone_saw_it_go_keeps_its_state():
     out = d.step(DcState(True, {"node1": "1", "node2": "2"}, dict(NODES),
                          rejoined=("node2",)))
     assert ("node2", "attrs_clear", {}) in _changes(out), "a rebooted node's attributes go"
-    d.step(NodeHistory("node2", b"<lrm_resources/>", fresh=True))
-    d.step(NodeHistory("node1", b"<lrm_resources/>"))
-    out = d.step(FenceDone(fence.ref, True))
-    changes = _changes(out)
-    assert not [c for c in changes if c[0] == "node2" and c[1] in ("state", "lrm_clear")], \
-        changes
+    _assert_result_leaves_the_rejoined_node_alone(d, fence)
 
 
 def test_node_still_away_is_recorded_as_fenced():

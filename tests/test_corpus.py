@@ -2,7 +2,9 @@
 
 Every case runs (parametrised, one test each, xdist-friendly).  Three levels are compared with
 crm_simulate's recorded output: the Transition Summary block, the allocation scores, and the
-whole summary.  A report per case and per index group goes to reports/.  The checked-in lists
+whole summary.  A result per case goes to reports/scheduler-corpus/; the summary per level and
+per index group, reports/scheduler-corpus.txt, is written at the end of the session
+(tests/conftest.py, scheduler/corpus_report.py).  The checked-in lists
 tests/data/scheduler/passing-<level>.txt are a ratchet: a listed case must keep passing.  Set
 HACRM_UPDATE_RATCHET=1 to add newly passing cases to the lists (or run
 ``python tests/scheduler/update_ratchet.py``).
@@ -64,25 +66,3 @@ def test_corpus_case(name, index):
                 fh.write(name + "\n")
     lost = [lvl for lvl in LEVELS if name in RATCHET[lvl] and not getattr(result, lvl)]
     assert not lost, f"{name} regressed at level(s) {lost}: {result.error or 'output differs'}"
-
-
-def test_corpus_report():
-    """Aggregate the per-case results into reports/scheduler-corpus.txt (per level, per group)."""
-    if not REPORTS.is_dir():
-        pytest.skip("no per-case results yet")
-    rows = [json.loads(p.read_text()) for p in sorted(REPORTS.glob("*.json"))]
-    if not rows:
-        pytest.skip("no per-case results yet")
-    groups: dict[str, list[dict]] = {}
-    for r in rows:
-        groups.setdefault(r["group"], []).append(r)
-    lines = [f"cases {len(rows)}: " + ", ".join(
-        f"{lvl} {sum(1 for r in rows if r[lvl])}" for lvl in LEVELS)]
-    for g in sorted(groups, key=lambda x: (len(x), x)):
-        rs = groups[g]
-        lines.append(f"group {g:>3} ({len(rs):3}): " + ", ".join(
-            f"{lvl} {sum(1 for r in rs if r[lvl])}" for lvl in LEVELS))
-    for r in rows:
-        flags = "".join("+" if r[lvl] else "-" for lvl in LEVELS)
-        lines.append(f"{flags} {r['name']} {r['error'] or ''}".rstrip())
-    (REPORTS.parent / "scheduler-corpus.txt").write_text("\n".join(lines) + "\n")

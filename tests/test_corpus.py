@@ -17,7 +17,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from oracles import SHARED
 from scheduler.corpus import LEVELS, load_index, run_case
 

@@ -183,6 +183,24 @@ def run(coro, timeout: float = 60):
     return asyncio.run(asyncio.wait_for(coro, timeout))
 
 
+async def until(predicate, what: str, timeout: float = 20.0, step: float = 0.02) -> None:
+    """Poll ``predicate`` until it holds (bounded): a loaded machine can spawn an agent process
+    slower than any fixed sleep a test would pick."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, f"timed out after {timeout} s waiting for {what}"
+        await asyncio.sleep(step)
+
+
+def runs_of(state: Path) -> int:
+    """How many times the ``fromfile`` agent ran against ``state``."""
+    try:
+        return len(Path(f"{state}.runs").read_text().splitlines())
+    except FileNotFoundError:
+        return 0
+
+
 def alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as handle:

@@ -12,7 +12,7 @@ from hacrm import agents as shipped
 from hacrm.engine.agentmeta import MetadataError
 from hacrm.engine.opresult import AgentRef, ExecStatus, OcfRc, OpRequest
 
-from .conftest import PROVIDER, alive, run
+from .conftest import PROVIDER, alive, run, runs_of, until
 
 
 def ocf(name: str) -> AgentRef:
@@ -251,13 +251,14 @@ def test_recurring_monitor_reports_first_result_and_changes(make_executor, tmp_p
         request = OpRequest.from_params("r", ocf("fromfile"), "monitor", {
             "file": str(state), "CRM_meta_interval": "150", "CRM_meta_timeout": "5000"})
         handle = ex.start_recurring(request, seen.append)
-        await asyncio.sleep(0.6)
+        await until(lambda: runs_of(state) >= 3, "three runs with rc 0")
         state.write_text("7")
-        await asyncio.sleep(0.6)
+        await until(lambda: len(seen) >= 2, "the change to rc 7")
+        await until(lambda: runs_of(state) >= 5, "five runs")
         assert handle.active and ex.recurring_ops() == [handle]
         assert ex.cancel("r", "monitor", 150)
-        await asyncio.sleep(0.1)
-        count = len(runs.read_text().splitlines())
+        await until(lambda: len(seen) >= 3, "the cancellation")
+        count = runs_of(state)
         await asyncio.sleep(0.5)
         return count, handle
 
@@ -287,12 +288,16 @@ def test_a_recurring_change_is_newer_than_what_it_replaces_after_a_clock_step_ba
         request = OpRequest.from_params("r", ocf("fromfile"), "monitor", {
             "file": str(state), "CRM_meta_interval": "150", "CRM_meta_timeout": "5000"})
         ex.start_recurring(request, seen.append)
-        await asyncio.sleep(0.5)
+        await until(lambda: len(seen) >= 1, "the first result")
         offset[0] = -3600.0
+        # a run already under way was stamped with the old clock; runs are one at a time, so
+        # the second run to begin after the step is stamped with the new one
+        began = runs_of(state)
+        await until(lambda: runs_of(state) >= began + 2, "two runs after the clock step")
         state.write_text("7")
-        await asyncio.sleep(0.6)
+        await until(lambda: len(seen) >= 2, "the change to rc 7")
         assert ex.cancel("r", "monitor", 150)
-        await asyncio.sleep(0.2)
+        await until(lambda: len(seen) >= 3, "the cancellation")
 
     run(scenario())
     assert [r.rc for r in seen[:2]] == [0, 7]
@@ -510,9 +515,9 @@ def test_a_failing_result_callback_does_not_stop_a_recurring_op(make_executor, t
         request = OpRequest.from_params("r", ocf("fromfile"), "monitor", {
             "file": str(state), "CRM_meta_interval": "100", "CRM_meta_timeout": "5000"})
         handle = ex.start_recurring(request, callback)
-        await asyncio.sleep(0.4)
+        await until(lambda: runs_of(state) >= 2, "two runs with rc 0")
         state.write_text("1")
-        await asyncio.sleep(0.4)
+        await until(lambda: len(seen) >= 2, "the change to rc 1")
         active = handle.active
         await ex.close()
         return active

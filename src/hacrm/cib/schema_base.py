@@ -46,6 +46,15 @@ UNSUPPORTED_STONITH_PARAMS_3_0 = ("pcmk_arg_map", "pcmk_list_cmd", "pcmk_monitor
 RESOURCE_CLASSES = ("lsb", "heartbeat", "stonith", "upstart", "service", "systemd", "nagios")
 
 
+#: the schemas Pacemaker 2.1.5 ships, oldest first; ``validate-with`` may name any of them
+KNOWN_SCHEMAS = ("pacemaker-1.0", "pacemaker-1.2", "pacemaker-1.3",
+                 *(f"pacemaker-2.{n}" for n in range(11)),
+                 *(f"pacemaker-3.{n}" for n in range(10)), "pacemaker-next")
+#: what ``configure upgrade force`` moves a CIB to, as ``cibadmin --upgrade`` does: the newest
+#: released schema (``pacemaker-next`` is for testing and never chosen by an upgrade)
+NEWEST_SCHEMA = "pacemaker-3.9"
+
+
 def schema_version(name: str) -> tuple[int, int] | None:
     """(major, minor) of ``pacemaker-X.Y``; ``pacemaker-next`` is newer than any; None when
     the name is not a Pacemaker schema we know how to check."""

@@ -290,16 +290,20 @@ class WorkingCopy:
         return None
 
     def set_schema(self, schema: str) -> list[Diagnostic]:
-        """Switch ``validate-with`` (crmsh's ``schema <name>``); refused when the staged
-        configuration would not validate under the new schema."""
-        from hacrm.cib.schema import schema_version
+        """Switch ``validate-with`` (crmsh's ``schema <name>``), staged until the commit;
+        refused when Pacemaker has no such schema or the staged configuration would not
+        validate under it.  Older schemas are not converted (Pacemaker's upgrade transforms
+        are not applied): a configuration that needs them is refused with the reasons."""
+        from hacrm.cib.check import schema_diagnostics
+        from hacrm.cib.schema_base import KNOWN_SCHEMAS
         from hacrm.cib.xmlio import write_configuration
 
-        if schema_version(schema) is None:
-            raise ConfigureError([Diagnostic("error", f"schema {schema} is not supported",
-                                             hint="pacemaker-3.0 ... pacemaker-3.9")])
-        from hacrm.cib.check import schema_diagnostics
-
+        if schema == self.document.root_attrs.get("validate-with"):
+            return [Diagnostic("info", f"already using schema {schema}")]
+        if schema not in KNOWN_SCHEMAS:
+            raise ConfigureError([Diagnostic(
+                "error", f"schema {schema} does not exist",
+                hint=f"one of {KNOWN_SCHEMAS[0]} ... {KNOWN_SCHEMAS[-2]}, {KNOWN_SCHEMAS[-1]}")])
         problems = schema_diagnostics(write_configuration(self.editor.cfg), schema)
         if problems:
             raise ConfigureError(problems + [Diagnostic(

@@ -91,6 +91,13 @@ def _complete_load(ctx: Context, words: list[str]) -> list[str]:
     return file_candidates(words[-1])
 
 
+def _complete_schemas(ctx: Context, words: list[str]) -> list[str]:
+    """schema [<name>]"""
+    from hacrm.cib.schema_base import KNOWN_SCHEMAS
+
+    return list(KNOWN_SCHEMAS) if len(words) == 2 else []
+
+
 def _complete_save(ctx: Context, words: list[str]) -> list[str]:
     """save [xml] <file>"""
     from hacrm.shell.completer import file_candidates
@@ -312,11 +319,41 @@ class ConfigureLevel(BaseLevel):
             messages.line(value or "")
         return True
 
-    @command(help="Show the CIB's RNG schema")
-    def do_schema(self, ctx: Context) -> bool:
-        """The schema the CIB validates with (``validate-with``)."""
-        self.session.messages.line(self.wc().schema)
-        return True
+    @command(help="Set or display current CIB RNG schema", complete=_complete_schemas)
+    def do_schema(self, ctx: Context, schema: str | None = None) -> bool:
+        """Without a name, the schema the CIB validates with (``validate-with``); with one,
+        switch to it at the next commit (refused when the configuration would not validate)."""
+        if schema is None:
+            self.session.messages.line(self.wc().schema)
+            return True
+        return self._print(self.wc().set_schema(schema))
+
+    @command(help="Upgrade the CIB to the newest schema")
+    def do_upgrade(self, ctx: Context, force: str | None = None) -> bool:
+        """crmsh's ``upgrade [force]``: a CIB without ``validate-with`` (or on the 0.6
+        schemas) is moved to the newest schema; any other needs ``force``.  The change is
+        committed at once, as crmsh's ``cibadmin --upgrade`` is, so nothing else may be
+        waiting in the working copy."""
+        from hacrm.cib.schema_base import NEWEST_SCHEMA
+
+        if force not in (None, "force"):
+            raise CommandError("Expected 'force' or no argument")
+        wc = self.wc()
+        messages = self.session.messages
+        current = wc.document.root_attrs.get("validate-with", "")
+        if not (force or self.session.force or not current or "0.6" in current):
+            messages.info(f"the CIB validates with {current}; "
+                          f"'upgrade force' moves it to {NEWEST_SCHEMA}")
+            return True
+        if current == NEWEST_SCHEMA:
+            messages.info(f"already using schema {NEWEST_SCHEMA}")
+            return True
+        if wc.has_changes():
+            raise CommandError("there are changes not committed yet; "
+                               "commit or discard them (refresh) before upgrading")
+        if not self._print(wc.set_schema(NEWEST_SCHEMA)):
+            return False
+        return self.commit()
 
     @command(help="Set an attribute value", complete=_complete_ids)
     def do_set(self, ctx: Context, path: str, value: str) -> bool:

@@ -34,7 +34,7 @@ def _write(path: Path, schema: str, constraints: str = "") -> Path:
 
 
 def crm(cib: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([CRM, *args], input=stdin, capture_output=True, text=True,
+    return subprocess.run([CRM, *args], input=stdin, capture_output=True, text=True, check=False,
                           env={"CIB_file": str(cib), "PATH": "/usr/bin:/bin",
                                "HOME": str(cib.parent)}, timeout=60)
 
@@ -44,7 +44,7 @@ def _root(cib: Path) -> etree._Element:
 
 
 def _verify(cib: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([oracle("crm_verify"), "-x", str(cib)], capture_output=True,
+    return subprocess.run([oracle("crm_verify"), "-x", str(cib)], capture_output=True, check=False,
                           text=True, timeout=60)
 
 

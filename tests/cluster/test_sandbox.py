@@ -160,7 +160,8 @@ def test_partition_minority_not_quorate_refuses_changes_and_heals_to_the_majorit
 def test_fault_rules_expire_by_themselves(clusters):
     sb = clusters.start(2)
     sb.wait_converged(timeout=TIMEOUT)
-    clusters.fault(sb, ["node1"], rules=[{"kind": "drop", "a": [1], "b": [2], "duration": 8}])
+    # long enough that a stalled poll cannot miss the partition before the rule runs out
+    clusters.fault(sb, ["node1"], rules=[{"kind": "drop", "a": [1], "b": [2], "duration": 15}])
     sb.wait(lambda s: s["node1"].get("members") == [1], TIMEOUT, "the partition", ["node1"])
     sb.wait_converged(timeout=TIMEOUT)  # no clear: the rule ran out
 
@@ -282,7 +283,9 @@ def test_a_paused_daemon_rejoins_without_the_majority_losing_quorum(clusters):
     import signal
     import threading
 
-    sb = clusters.start(3)
+    # a 4 s token: node1 and node2 must not stall past it themselves while node3 is paused
+    # (on a loaded machine a 1 s token can split them too, and then quorum is rightly lost)
+    sb = clusters.start(3, token=4000)
     sb.wait_converged(timeout=TIMEOUT)
     quorum_events: list[bool] = []
     views: list[list[int]] = []
@@ -302,7 +305,7 @@ def test_a_paused_daemon_rejoins_without_the_majority_losing_quorum(clusters):
     os.kill(pid, signal.SIGSTOP)
     try:
         sb.wait_converged(["node1", "node2"], timeout=TIMEOUT)
-        time.sleep(2)  # well past the token: the others moved on
+        time.sleep(2)  # past the token: the others moved on
     finally:
         os.kill(pid, signal.SIGCONT)
     sb.wait_converged(timeout=TIMEOUT)

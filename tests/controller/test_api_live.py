@@ -89,7 +89,7 @@ def test_attributes_failures_cleanup_and_fencing_through_the_api(sandboxes):
     reply = live.api(sb, "node1", "node_fence", node="node2", action="reboot")
     assert reply["node"] == "node2" and "fence-sandbox" in reply["detail"]
     live.wait(lambda: sb.pid("node2") not in (None, old), T, "node2 switched on again")
-    live.wait(lambda: live.try_api(sb, "node1", "status")["members"] == [1, 2]
+    live.wait(lambda: (live.try_api(sb, "node1", "status") or {}).get("members") == [1, 2]
               and live.at_rest(sb), T, "node2 back in the membership")
     assert "site" not in _attrs(sb, "node1", "node2")["transient"], \
         "transient attributes do not survive fencing"

@@ -136,7 +136,7 @@ def test_seed_scenario(sandboxes, tmp_path):
 
     # the power switch brought node2 back (reboot = off, then on): it rejoins empty-handed
     live.wait(lambda: sb.pid("node2") not in (None, pid), T, "node2 switched on again")
-    live.wait(lambda: live.try_api(sb, "node1", "status")["members"] == [1, 2]
+    live.wait(lambda: (live.try_api(sb, "node1", "status") or {}).get("members") == [1, 2]
               and live.at_rest(sb), T, "node2 back in the membership, the cluster at rest")
     cib = live.cib_text(sb, "node1")
     assert {r: live.where(cib, r) for r in ("webdata", "webserver", "notifier")} == {

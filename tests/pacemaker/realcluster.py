@@ -220,6 +220,22 @@ class PacemakerCluster:
         assert mon is not None, self.log_tail(name)
         return placement_of(mon)
 
+    def wait_node_attribute(self, node: str, attr: str, value: str, name: str = "node1",
+                            timeout: float = 30.0) -> None:
+        """Until crm_mon on ``name`` shows ``attr=value`` for ``node``: a transient attribute
+        reaches the CIB through attrd after the command that set it has returned."""
+        deadline = time.monotonic() + timeout
+        seen: dict[str, str | None] = {}
+        while time.monotonic() < deadline:
+            mon = self.mon(name)
+            if mon is not None:
+                seen = {a.get("name"): a.get("value") for a in mon.iterfind(
+                    f"node_attributes/node[@name='{node}']/attribute")}
+                if seen.get(attr) == value:
+                    return
+            time.sleep(0.5)
+        raise AssertionError(f"{attr}={value} on {node} not seen in {timeout:g} s: {seen}")
+
     def wait_placement(self, expected: dict[str, tuple[str, ...]], name: str = "node1",
                        timeout: float = SETTLE_TIMEOUT) -> dict[str, tuple[str, ...]]:
         deadline = time.monotonic() + timeout

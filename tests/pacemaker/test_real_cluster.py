@@ -132,6 +132,7 @@ def step_shadow_made_and_committed_by_crm_shadow(cluster: PacemakerCluster,
 
 OPS_SCRIPT = """
 import json
+import time
 from hacrm.backends.base import BackendError
 from hacrm.backends.pacemaker import connect
 
@@ -143,6 +144,16 @@ def attempt(key, call):
         out[key] = ["ok", call()]
     except BackendError as err:
         out[key] = ["error", str(err)]
+def settle(call, ok, seconds=30.0):
+    # a transient attribute reaches the CIB through attrd after the set returns
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if ok(call()):
+                return
+        except BackendError:
+            pass
+        time.sleep(0.5)
 attempt("locate", lambda: ops.locate("webip"))
 attempt("cleanup", lambda: ops.cleanup("webip"))
 attempt("refresh", lambda: ops.refresh("webserver", "node1"))
@@ -150,6 +161,7 @@ attempt("wait", lambda: b.wait_idle(60))
 attempt("restart", lambda: ops.restart("webserver", timeout=60))
 attempt("failcount", lambda: ops.failcount("webip", "show", "node1"))
 attempt("attr_set", lambda: ops.node_attr("status", "node2", "set", "probe", "42"))
+settle(lambda: ops.node_attr("status", "node2", "show", "probe"), lambda o: "value=42" in o)
 attempt("attr_show", lambda: ops.node_attr("status", "node2", "show", "probe"))
 attempt("attr_delete", lambda: ops.node_attr("status", "node2", "delete", "probe"))
 attempt("util_set", lambda: ops.node_attr("utilization", "node1", "set", "cpu", "4"))
@@ -163,6 +175,8 @@ attempt("cluster", lambda: [b.cluster().dc, b.cluster().quorate, b.cluster().loc
 # the embedded engine's vocabulary, as the operations layer sends it
 attempt("e_attr", lambda: b.engine_call("attribute", {"node": "node2", "name": "e1",
                                                       "value": "x", "lifetime": "reboot"}))
+settle(lambda: b.engine_call("attribute", {"node": "node2", "name": "e1", "lifetime": "reboot",
+                                           "query": True}), lambda o: o.get("value") == "x")
 attempt("e_query", lambda: b.engine_call("attribute", {"node": "node2", "name": "e1",
                                                        "lifetime": "reboot", "query": True}))
 attempt("e_perm", lambda: b.engine_call("attribute", {"node": "node1", "name": "rack",
@@ -198,9 +212,7 @@ def step_cluster_only_operations(cluster: PacemakerCluster, crm: Shell) -> None:
     assert out["e_unknown"] == ["error", "the pacemaker backend has no 'no_such_op' operation"]
     dc, quorate, local = out["cluster"][1]
     assert dc in ("node1", "node2") and quorate is True and local == "node1"
-    attrs = {a.get("name"): a.get("value") for a in
-             cluster.mon("node1").iterfind("node_attributes/node[@name='node2']/attribute")}
-    assert attrs.get("e1") == "x"  # crm_mon sees the transient attribute
+    cluster.wait_node_attribute("node2", "e1", "x")  # crm_mon sees the transient attribute
     assert cluster.wait_placement(scenario.INITIAL, timeout=60)
 
 
@@ -210,9 +222,7 @@ def step_status_side_commands_through_the_shell(cluster: PacemakerCluster, crm: 
     status = crm("--backend", "pacemaker", "status").stdout
     assert "  * Backend: pacemaker" in status and "Online: [ node1 node2 ]" in status
     crm("--backend", "pacemaker", "node", "status-attr", "node2", "set", "shelf", "7")
-    attrs = {a.get("name"): a.get("value") for a in
-             cluster.mon("node1").iterfind("node_attributes/node[@name='node2']/attribute")}
-    assert attrs.get("shelf") == "7"
+    cluster.wait_node_attribute("node2", "shelf", "7")
     shown = crm("--backend", "pacemaker", "node", "status-attr", "node2", "show", "shelf")
     assert "value=7" in shown.stdout
     crm("--backend", "pacemaker", "node", "status-attr", "node2", "delete", "shelf")

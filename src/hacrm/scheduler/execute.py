@@ -57,12 +57,12 @@ def _lrm_resource(ns: Any, name: str, config_name: str, rclass, rtype, rprovider
 
 def _inject_result(entry: Any, task: str, interval: int, rc: int, target_rc: int,
                    node: str, migrate: dict[str, str], notify: tuple[str, str] | None = None,
-                   when: int | None = None) -> None:
+                   when: int | None = None, op_status: int = 0) -> None:
     rid = entry.get("id")
     if task in ("reload", "reload-agent"):
         task = "start"
     key = f"{rid}_{task}_{interval}"
-    failed = rc != target_rc
+    failed = rc != target_rc or op_status != 0
     if task == "notify" and notify is not None:
         ids = [f"{rid}_{notify[0]}_notify_{notify[1]}_0"]
         rc = 0
@@ -95,12 +95,12 @@ def _inject_result(entry: Any, task: str, interval: int, rc: int, target_rc: int
         op.set("crm_feature_set", "3.16.2")
         key_text = f"{call_id}:-1:{target_rc}:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
         op.set("transition-key", key_text)
-        op.set("transition-magic", f"0:{rc};{key_text}")
+        op.set("transition-magic", f"{op_status}:{rc};{key_text}")
         op.set("exit-reason", "")
         op.set("on_node", node)
         op.set("call-id", str(call_id))
         op.set("rc-code", str(rc))
-        op.set("op-status", "0")
+        op.set("op-status", str(op_status))
         op.set("interval", str(interval))
         if when is not None:
             # crm_simulate stamps injected results with the time they were made; the run's
@@ -221,7 +221,7 @@ def _names(cl: Cluster, action: Action) -> tuple[str, str]:
 
 
 def _inject_failcount(cib: Any, node: str, uuid: str, rsc: str, task: str, interval: int,
-                      rc: int) -> None:
+                      rc: int, when: int = 1) -> None:
     if rc == 0 or (rc == 7 and interval == 0):
         return
     ns = _node_state(cib, node, uuid)
@@ -246,4 +246,5 @@ def _inject_failcount(cib: Any, node: str, uuid: str, rsc: str, task: str, inter
     for nv in ia.findall("nvpair"):
         if nv.get("name") == lname:
             ia.remove(nv)
-    etree.SubElement(ia, "nvpair", id=f"status-{ns.get('id')}-{lname}", name=lname, value="1")
+    etree.SubElement(ia, "nvpair", id=f"status-{ns.get('id')}-{lname}", name=lname,
+                     value=str(when))

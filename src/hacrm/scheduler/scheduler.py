@@ -8,6 +8,7 @@ crm_simulate -S shows: the executed transition and the revised cluster status.
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from .model import Resource
 from .config_changes import handle_rsc_config_changes
 from .health import apply_node_health
 from .remote import order_remote_connection_actions
+from .clock import epoch
 from .execute import execute_graph
 from .status_text import count_instances, format_status
 from .summary import transition_summary
@@ -82,6 +84,11 @@ class SimulateOptions:
     node_fail: list[str] = field(default_factory=list)
     op_inject: list[str] = field(default_factory=list)
     op_fail: list[str] = field(default_factory=list)
+    quorum: bool | None = None
+    ticket_grant: list[str] = field(default_factory=list)
+    ticket_revoke: list[str] = field(default_factory=list)
+    ticket_standby: list[str] = field(default_factory=list)
+    ticket_activate: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -137,11 +144,10 @@ class SimulationResult:
 
 def simulate(cib_xml: str | bytes, options: SimulateOptions | None = None) -> SimulationResult:
     """Run the scheduler on a CIB (and, with options.simulate, the simulated transition)."""
-    from .inject import apply_injections
+    from . import inject
     options = options or SimulateOptions()
     cib = parse_cib(cib_xml)
-    injecting = bool(options.node_up or options.node_down or options.node_fail
-                     or options.op_inject)
+    injecting = inject.injecting(options)
     cl0 = unpack_cluster(copy.deepcopy(cib) if injecting else cib, options.now)
     header: list[str] = []
     if (cib.get("validate-with") or "").lower() == "none":
@@ -162,7 +168,8 @@ def simulate(cib_xml: str | bytes, options: SimulateOptions | None = None) -> Si
         header.append(f"{disabled} of {total} resource instances DISABLED and {blocked} "
                       "BLOCKED from further action due to failure")
     current = format_status(cl0, "Current cluster status", show_pending=True)
-    injections = apply_injections(cib, options)
+    injections = inject.apply_injections(cib, options, epoch(cl0) if cl0.now is not None
+                                  else int(time.time())) if injecting else []
     cl, g = schedule(cib, options.now, options.show_scores,
                      None if injecting else cl0)
     summary = transition_summary(cl)

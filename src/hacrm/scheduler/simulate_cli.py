@@ -25,6 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-f", "--node-fail", action="append", default=[])
     p.add_argument("-i", "--op-inject", action="append", default=[])
     p.add_argument("-F", "--op-fail", action="append", default=[])
+    p.add_argument("-g", "--ticket-grant", action="append", default=[])
+    p.add_argument("-r", "--ticket-revoke", action="append", default=[])
+    p.add_argument("-b", "--ticket-standby", action="append", default=[])
+    p.add_argument("-e", "--ticket-activate", action="append", default=[])
+    p.add_argument("--quorum", choices=("true", "false"))
     p.add_argument("-t", "--set-datetime", dest="now")
     p.add_argument("-O", "--save-output", dest="save_output")
     p.add_argument("-G", "--save-graph", dest="save_graph")
@@ -64,7 +69,11 @@ def _main(argv: list[str]) -> int:
                            simulate=args.simulate, show_scores=args.show_scores,
                            quiet=args.quiet, now=now, node_up=args.node_up,
                            node_down=args.node_down, node_fail=args.node_fail,
-                           op_inject=args.op_inject, op_fail=args.op_fail)
+                           op_inject=args.op_inject, op_fail=args.op_fail,
+                           quorum=None if args.quorum is None else args.quorum == "true",
+                           ticket_grant=args.ticket_grant, ticket_revoke=args.ticket_revoke,
+                           ticket_standby=args.ticket_standby,
+                           ticket_activate=args.ticket_activate)
     if opts.now is None and b"execution-date" not in text[:2000]:
         opts.now = datetime.now(timezone.utc)
     try:

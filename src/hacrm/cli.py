@@ -53,7 +53,7 @@ _FLAGS = {"-F": "force", "--force": "force", "-n": "ask_no", "--no": "ask_no",
 
 #: the top level's sub-levels, for the early prompt of ``crm LEVEL`` (a test keeps it equal to
 #: the registry's list)
-LEVELS = ("cib", "cluster", "configure", "node", "options", "ra", "resource")
+LEVELS = ("cib", "cibstatus", "cluster", "configure", "node", "options", "ra", "resource")
 
 
 class UsageError(Exception):

@@ -20,6 +20,7 @@ from hacrm.shell.preferences import Preferences
 
 if TYPE_CHECKING:
     from hacrm.backends.base import Backend
+    from hacrm.cib.statuswork import StatusWorkspace
     from hacrm.cib.workcopy import WorkingCopy
     from hacrm.ra.metadata import MetadataCache
     from hacrm.shadow import ShadowStore
@@ -66,6 +67,8 @@ class Session:
     #: highlighting colours chosen with ``options colorscheme`` for this session
     scheme: dict[str, str] = field(default_factory=dict)
     _workcopy: WorkingCopy | None = None
+    #: the ``cibstatus`` level's copy of a CIB whose status is being edited (once used)
+    cibstatus: StatusWorkspace | None = None
     #: the backend kind decided for this session (see :meth:`backend_kind`)
     _kind: str | None = None
     _agents: MetadataCache | None = None

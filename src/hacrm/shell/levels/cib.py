@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hacrm.shadow import ShadowError, check_name
-from hacrm.shell.commands import CommandError, command
+from hacrm.shell.commands import CommandError, command, sublevel
 from hacrm.shell.levels.base import BaseLevel
 
 if TYPE_CHECKING:
@@ -36,6 +36,9 @@ class CibLevel(BaseLevel):
     """CIB shadow management."""
 
     name = "cib"
+
+    cibstatus = sublevel("hacrm.shell.levels.cibstatus:CibStatusLevel",
+                         help="CIB status management and editing")
 
     def _crm_shadow(self) -> PacemakerShadows | None:
         """With the pacemaker backend, Pacemaker's crm_shadow makes, resets, deletes,

@@ -139,6 +139,8 @@ class ConfigureLevel(BaseLevel):
     name = "configure"
 
     cib = sublevel("hacrm.shell.levels.cib:CibLevel", help="CIB shadow management")
+    cibstatus = sublevel("hacrm.shell.levels.cibstatus:CibStatusLevel",
+                         help="CIB status management and editing")
     ra = sublevel("hacrm.shell.levels.ra:RaLevel", help="Resource Agents (RA) lists", hidden=True)
 
     # ----------------------------------------------------------------- helpers
@@ -548,6 +550,8 @@ class ConfigureLevel(BaseLevel):
                 raise CommandError(f"unknown option {word!r} "
                                    "(ptest [nograph] [v...] [scores] [utilization] [actions])")
         cib = self.wc().cib_xml()
+        if self.session.cibstatus is not None:  # the status being edited in cibstatus
+            cib = self.session.cibstatus.with_configuration_of(cib)
         options = SimulateOptions(run=True, simulate=True, show_scores="scores" in args)
         if "execution-date" not in cib[:2000]:
             from datetime import UTC

@@ -19,6 +19,8 @@ class RootLevel(BaseLevel):
     configure = sublevel("hacrm.shell.levels.configure:ConfigureLevel",
                          help="CIB configuration")
     cib = sublevel("hacrm.shell.levels.cib:CibLevel", help="CIB shadow management")
+    cibstatus = sublevel("hacrm.shell.levels.cibstatus:CibStatusLevel",
+                         help="CIB status management and editing")
     ra = sublevel("hacrm.shell.levels.ra:RaLevel",
                   help="Resource Agents (RA) lists and documentation")
     options = sublevel("hacrm.shell.levels.options:OptionsLevel", help="User preferences")

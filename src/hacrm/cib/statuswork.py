@@ -89,8 +89,7 @@ class StatusWorkspace:
         return list(dict.fromkeys(r.get("id") for r in self.status().iter("lrm_resource")))
 
     def changed_lines(self) -> list[str]:
-        return [f"{what} {how}" if what != "quorum:" else f"quorum: {how}"
-                for what, how in self.changes.items()]
+        return [f"{what} {how}" for what, how in self.changes.items()]
 
     def text(self) -> str:
         return etree.tostring(self.cib, pretty_print=True, encoding="unicode")

@@ -151,6 +151,7 @@ def op_result(cib: Any, op: OpSpec, now: int, op_status: int = 0) -> list[str]:
     lines = [f"  * Injecting {op} into the configuration"]
     if op.rc != target or op_status != 0:
         key = f"{op.rsc}#{op.task}_{op.interval}"
+        # an operation that did not complete (op_status) failed whatever its exit code
         _inject_failcount(cib, op.node, ns.get("id"), op.rsc, op.task, op.interval,
                           op.rc or 1, now)
         where = f"/node_state '{ns.get('id')}'"

@@ -370,12 +370,14 @@ class WorkingCopy:
         return [o for o in self.editor.objects() if object_key(o) in changed]
 
     def show(self, selectors: list[str] | None = None, *, xml: bool = False,
-             obscure: tuple[str, ...] | None = None) -> str:
-        """crm text (or XML) of everything, of ids, ``type:KIND``, ``tag:TAG``, ``changed``."""
+             obscure: tuple[str, ...] | None = None, one_line: bool = False) -> str:
+        """crm text (or XML) of everything, of ids, ``type:KIND``, ``tag:TAG``, ``changed``;
+        with ``one_line``, each element on one line (what ``filter`` feeds its command)."""
         objs = self.select(selectors)
         if xml:
             return self._show_xml(objs)
         opts = self._render_options()
+        opts.break_lines = not one_line
         if obscure is not None:
             opts.obscure = obscure
         return render(objs, opts)

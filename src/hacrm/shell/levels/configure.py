@@ -513,7 +513,8 @@ class ConfigureLevel(BaseLevel):
     @command(help="Filter CIB objects", complete=_complete_ids)
     def do_filter(self, ctx: Context, filter_cmd: str, *args: str) -> bool:
         xml, selectors, _ = _show_args(args)
-        original = self._editable(selectors, xml)
+        # as crmsh: one element per line, so that line-wise tools see whole elements
+        original = self._editable(selectors, xml, one_line=True)
         import subprocess
 
         proc = subprocess.run(filter_cmd, shell=True, input=original, text=True,
@@ -524,11 +525,12 @@ class ConfigureLevel(BaseLevel):
             self._apply_edit(selectors, proc.stdout, xml=xml)
         return True
 
-    def _editable(self, selectors: list[str], xml: bool) -> str:
+    def _editable(self, selectors: list[str], xml: bool, *, one_line: bool = False) -> str:
         wc = self.wc()
         if xml and not selectors:
             return wc.save_text(xml=True)
-        return wc.show(selectors or None, xml=xml, obscure=()) + ("" if xml else "\n")
+        return wc.show(selectors or None, xml=xml, obscure=(), one_line=one_line) + \
+            ("" if xml else "\n")
 
     def _apply_edit(self, selectors: list[str], text: str, *, xml: bool) -> None:
         """The edited text replaces the selection, all or nothing (elements it no longer

@@ -82,7 +82,7 @@ def apply_definitions(editor: Editor, defs: list[Definition], *, remove: bool, m
         for d in sorted(make, key=lambda d: PROCESSING_ORDER.get(d.kind, 1000)):
             editor.create(d)
             warnings.extend(d.warnings)
-        for obj, d in update:
+        for obj, d in _releasing_first(editor, update):
             if merge and d.kind in NVSET_KINDS:
                 editor.create(d)
             else:
@@ -101,6 +101,28 @@ def apply_definitions(editor: Editor, defs: list[Definition], *, remove: bool, m
                                f"text or use load xml replace to keep it"))
             _delete(editor, obj)
     return warnings + editor.infos
+
+
+def _releasing_first(editor: Editor, update: list[tuple[Any, Definition]]
+                     ) -> list[tuple[Any, Definition]]:
+    """The redefinitions in an order where no container takes a resource that another
+    redefined container still holds: an edit is applied as a whole, so ``clone c1 p2`` and
+    ``group g1 p3`` edited into ``clone c1 g1`` and ``group g1 p2`` must redefine c1 (which
+    lets p2 go) before g1 takes it.  Otherwise (and within a cycle) the text's order."""
+    pending = list(update)
+    ordered: list[tuple[Any, Definition]] = []
+    while pending:
+        holders = {id(obj) for obj, _ in pending}
+
+        def waits(item: tuple[Any, Definition]) -> bool:
+            obj, d = item
+            return any(parent is not None and parent is not obj and id(parent) in holders
+                       for parent in (editor.parent_of(child) for child in d.members))
+
+        ready = next((item for item in pending if not waits(item)), pending[0])
+        ordered.append(ready)
+        pending.remove(ready)
+    return ordered
 
 
 def _is_constraint(obj: Any) -> bool:

@@ -109,17 +109,16 @@ def _releasing_first(editor: Editor, update: list[tuple[Any, Definition]]
     redefined container still holds: an edit is applied as a whole, so ``clone c1 p2`` and
     ``group g1 p3`` edited into ``clone c1 g1`` and ``group g1 p2`` must redefine c1 (which
     lets p2 go) before g1 takes it.  Otherwise (and within a cycle) the text's order."""
+    def waits(item: tuple[Any, Definition], holders: set[int]) -> bool:
+        obj, d = item
+        return any(parent is not None and parent is not obj and id(parent) in holders
+                   for parent in (editor.parent_of(child) for child in d.members))
+
     pending = list(update)
     ordered: list[tuple[Any, Definition]] = []
     while pending:
         holders = {id(obj) for obj, _ in pending}
-
-        def waits(item: tuple[Any, Definition]) -> bool:
-            obj, d = item
-            return any(parent is not None and parent is not obj and id(parent) in holders
-                       for parent in (editor.parent_of(child) for child in d.members))
-
-        ready = next((item for item in pending if not waits(item)), pending[0])
+        ready = next((item for item in pending if not waits(item, holders)), pending[0])
         ordered.append(ready)
         pending.remove(ready)
     return ordered

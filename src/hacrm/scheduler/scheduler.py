@@ -8,7 +8,6 @@ crm_simulate -S shows: the executed transition and the revised cluster status.
 from __future__ import annotations
 
 import copy
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -168,8 +167,8 @@ def simulate(cib_xml: str | bytes, options: SimulateOptions | None = None) -> Si
         header.append(f"{disabled} of {total} resource instances DISABLED and {blocked} "
                       "BLOCKED from further action due to failure")
     current = format_status(cl0, "Current cluster status", show_pending=True)
-    injections = inject.apply_injections(cib, options, epoch(cl0) if cl0.now is not None
-                                  else int(time.time())) if injecting else []
+    # an injected failure happened "now" (the scheduler never reads the clock itself)
+    injections = inject.apply_injections(cib, options, epoch(cl0)) if injecting else []
     cl, g = schedule(cib, options.now, options.show_scores,
                      None if injecting else cl0)
     summary = transition_summary(cl)

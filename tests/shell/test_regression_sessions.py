@@ -24,7 +24,8 @@ from shell.crmsh_session import SessionRunner, loose, normalise
 OURS = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "crm")
 BASELINE_FILE = Path(__file__).with_name("regression_baseline.json")
 TESTCASES = ("confbasic", "confbasic-xml", "rset", "rset-xml", "delete", "edit", "file",
-             "shadow", "options", "acl", "newfeatures", "commit", "bugs")
+             "shadow", "options", "acl", "newfeatures", "commit", "bugs", "bundle", "node",
+             "resource")
 
 
 def _count(a: str, b: str) -> tuple[int, str]:

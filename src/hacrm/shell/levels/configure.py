@@ -156,7 +156,7 @@ class ConfigureLevel(BaseLevel):
 
     # ----------------------------------------------------------------- elements
     do_node = _element("node", "Define a cluster node")
-    do_primitive = _element("primitive", "Define a resource", aliases=("resource",))
+    do_primitive = _element("primitive", "Define a resource", old_names=("resource",))
     do_rsc_template = _element("rsc_template", "Define a resource template")
     do_group = _element("group", "Define a group")
     do_clone = _element("clone", "Define a clone")
@@ -246,7 +246,7 @@ class ConfigureLevel(BaseLevel):
         return not blocks
 
     # ----------------------------------------------------------------- changing
-    @command(help="Delete CIB objects", complete=_complete_ids)
+    @command(help="Delete CIB objects", old_names=("rm",), complete=_complete_ids)
     def do_delete(self, ctx: Context, *ids: str) -> bool:
         if not ids:
             raise CommandError("usage: delete <id> [<id>...]")

@@ -321,7 +321,7 @@ class ResourceLevel(BaseLevel):
         opsrun.run(self.session, edit)
         return True
 
-    @command(waits=True, help="Move a resource to another node", aliases=("migrate",),
+    @command(waits=True, help="Move a resource to another node", old_names=("migrate",),
              complete=_rsc_then_nodes)
     def do_move(self, ctx: Context, rsc: str, *args: str) -> bool:
         return self._place("move", rsc, args)
@@ -331,7 +331,7 @@ class ResourceLevel(BaseLevel):
         return self._place("ban", rsc, args)
 
     @command(waits=True, help="Clear any relocation constraint",
-             aliases=("unmove", "unban", "unmigrate"), complete=_resources)
+             old_names=("unmove", "unban", "unmigrate"), complete=_resources)
     def do_clear(self, ctx: Context, rsc: str) -> bool:
         from hacrm.operations.placement import clear
 
@@ -365,7 +365,7 @@ class ResourceLevel(BaseLevel):
                    force: str | None = None) -> bool:
         return self._cleanup(rsc, node, refresh=False)
 
-    @command(waits=True, help="Refresh CIB from the LRM status", aliases=("reprobe",),
+    @command(waits=True, help="Refresh CIB from the LRM status", old_names=("reprobe",),
              complete=_rsc_then_node)
     def do_refresh(self, ctx: Context, rsc: str | None = None, node: str | None = None,
                    force: str | None = None) -> bool:

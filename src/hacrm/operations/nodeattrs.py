@@ -229,9 +229,11 @@ def maintenance(change: Change, name: str, ask: Ask) -> None:
                     for loc in change.root.iterfind("configuration/constraints/rsc_location")
                     if loc.get("id", "").startswith("cli-prefer-") and loc.get("node") != name}
     resources = change.root.find("configuration/resources")
-    objects = [] if resources is None else [
-        r for r in resources.iter("primitive", "group", "clone")
-        if r.get("id") not in other_prefer]
+    # crmsh's order: primitives, then groups, then clones (each in the CIB's order)
+    rank = {"primitive": 0, "group": 1, "clone": 2}
+    objects = [] if resources is None else sorted(
+        (r for r in resources.iter("primitive", "group", "clone")
+         if r.get("id") not in other_prefer), key=lambda r: rank[r.tag])
     for rsc in objects:
         ident = rsc.get("id")
         exists = f"'maintenance' attribute already exists in {ident}. Remove it?"

@@ -7,7 +7,9 @@ rules of its own that an operator relies on:
   for a primitive inside a group, which is stopped alone;
 * on a clone, the same attribute is removed from the clone's direct members;
 * on a group (or a cloned group), members that have their own value are offered to be
-  cleared ("Do you want to override 'target-role' for child resource p2?");
+  cleared ("Do you want to override 'target-role' for child resource p2?"), as the
+  ``manage-children`` preference says: ``ask`` (the default), ``always`` (cleared without a
+  question) or ``never`` (left alone);
 * ``maintenance`` and ``is-managed`` contradict each other: setting one offers to remove the
   other, on the members and on the resource itself;
 * the value is set in every meta attribute set of the resource that has it, else in all of its
@@ -95,23 +97,27 @@ def _remove(nvpairs: list[etree._Element]) -> None:
             nv.getparent().remove(nv)
 
 
-def set_on(target: etree._Element, name: str, value: str, ask: Ask, used: set[str]) -> None:
-    """crmsh's set_deep_meta_attr_node on one (outermost) resource element."""
+def set_on(target: etree._Element, name: str, value: str, ask: Ask, used: set[str],
+           children: str = "ask") -> None:
+    """crmsh's set_deep_meta_attr_node on one (outermost) resource element; ``children`` is
+    the manage-children preference."""
     doomed: list[etree._Element] = []
     conflicting = _CONFLICTS.get(name)
     if is_clone(target):
         for child in target.iterchildren("group", "primitive"):
             _collect(child, name, doomed)
     first = next((c for c in target.iterchildren(*RESOURCE_TAGS)), None)
-    if target.tag == "group" or (is_clone(target) and first is not None
-                                 and first.tag == "group"):
+    if children != "never" and (target.tag == "group" or (
+            is_clone(target) and first is not None and first.tag == "group")):
+        decide = ask if children == "ask" else (lambda question: True)
         if conflicting:
             for child in _primitives_with(target, conflicting):
-                if ask(f"'{name}' conflicts with '{conflicting}' attribute. Remove "
-                       f"'{conflicting}' for child resource {child.get('id')}?"):
+                if decide(f"'{name}' conflicts with '{conflicting}' attribute. Remove "
+                          f"'{conflicting}' for child resource {child.get('id')}?"):
                     _collect(child, conflicting, doomed, force_children=True)
         for child in _primitives_with(target, name):
-            if ask(f"Do you want to override '{name}' for child resource {child.get('id')}?"):
+            if decide(f"Do you want to override '{name}' for child resource "
+                      f"{child.get('id')}?"):
                 _collect(child, name, doomed, force_children=True)
     _remove(doomed)
     if conflicting:
@@ -132,7 +138,7 @@ def set_on(target: etree._Element, name: str, value: str, ask: Ask, used: set[st
 
 
 def set_deep_meta(change: Change, resources: tuple[str, ...] | list[str], name: str,
-                  value: str, ask: Ask) -> None:
+                  value: str, ask: Ask, children: str = "ask") -> None:
     """Set ``name=value`` on each named resource the way crmsh does (see the docstring)."""
     if not resources:
         raise OperationError("Expected at least one resource as argument")
@@ -148,5 +154,5 @@ def set_deep_meta(change: Change, resources: tuple[str, ...] | list[str], name: 
                 while elem.getparent() is not None and elem.getparent().tag in (
                         "group", "clone", "master", "bundle"):
                     elem = elem.getparent()
-            set_on(elem, name, value, ask, used)
+            set_on(elem, name, value, ask, used, children)
     change.wrote("config")

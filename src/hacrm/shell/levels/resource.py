@@ -84,7 +84,9 @@ class ResourceLevel(BaseLevel):
     def _meta(self, resources: tuple[str, ...], name: str, value: str) -> bool:
         from hacrm.operations.crmsh_meta import set_deep_meta
 
-        opsrun.run(self.session, lambda c: set_deep_meta(c, resources, name, value, self._ask))
+        children = self.session.prefs.get("core.manage_children")
+        opsrun.run(self.session, lambda c: set_deep_meta(c, resources, name, value, self._ask,
+                                                         children))
         return True
 
     def _role(self, rsc: str, role: str) -> bool:

@@ -16,10 +16,10 @@ from typing import Any
 from lxml import etree
 
 #: a ticket's state after each ``cibstatus ticket``/crm_simulate action
-TICKET_ACTIONS = {"grant": ("granted", "true", "Granting ticket"),
-                  "revoke": ("granted", "false", "Revoking ticket"),
+TICKET_ACTIONS = {"grant": ("granted", "true", "Granting ticket {}"),
+                  "revoke": ("granted", "false", "Revoking ticket {}"),
                   "standby": ("standby", "true", "Making ticket {} standby"),
-                  "activate": ("standby", "false", "Activating ticket")}
+                  "activate": ("standby", "false", "Activating ticket {}")}
 
 
 class InjectionError(ValueError):
@@ -108,7 +108,7 @@ def ticket(cib: Any, ticket_id: str, action: str) -> list[str]:
     if state is None:
         state = etree.SubElement(tickets, "ticket_state", id=ticket_id)
     state.set(attr, value)
-    return [f"  * {words.format(ticket_id)}" if "{}" in words else f"  * {words} {ticket_id}"]
+    return [f"  * {words.format(ticket_id)}"]
 
 
 @dataclass(frozen=True)

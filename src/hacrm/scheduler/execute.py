@@ -12,6 +12,7 @@ from .clock import epoch
 
 from .cluster import Cluster
 from .graph import Graph, display_name
+from .inject import shut_down
 from .model import A_PSEUDO, Action
 
 
@@ -128,14 +129,7 @@ def execute_graph(cl: Cluster, graph: Graph, cib: Any, op_fail: list[str]) -> tu
             op = action.meta.get("stonith_action", "reboot")
             lines.append(f"  * Fencing {target} ({op})")
             if op != "on":
-                ns = _node_state(cib, target, action.node.id)
-                ns.set("in_ccm", "false")
-                ns.set("crmd", "offline")
-                ns.set("join", "down")
-                ns.set("expected", "down")
-                for child in list(ns):
-                    if child.tag in ("lrm", "transient_attributes"):
-                        ns.remove(child)
+                shut_down(_node_state(cib, target, action.node.id))
             return
         if action.has(A_PSEUDO):
             node = f" on {action.node.uname}" if (action.node is not None and action.task == "stonith") else ""

@@ -62,35 +62,36 @@ def set_quorum(cib: Any, quorate: bool) -> list[str]:
     return [f"  * Setting quorum: {value}"]
 
 
+def _membership(ns: Any, *, up: bool, expected: str) -> None:
+    ns.set("in_ccm", "true" if up else "false")
+    ns.set("crmd", "online" if up else "offline")
+    ns.set("join", "member" if up else "down")
+    ns.set("expected", expected)
+
+
+def shut_down(ns: Any) -> None:
+    """A ``node_state`` of a node that left cleanly or was fenced: down, its resource history
+    and transient attributes gone."""
+    _membership(ns, up=False, expected="down")
+    for child in list(ns):
+        if child.tag in ("lrm", "transient_attributes"):
+            ns.remove(child)
+
+
 def node_up(cib: Any, node: str) -> list[str]:
-    ns = _node_state(cib, node, configure=True)
-    ns.set("in_ccm", "true")
-    ns.set("crmd", "online")
-    ns.set("join", "member")
-    ns.set("expected", "member")
+    _membership(_node_state(cib, node, configure=True), up=True, expected="member")
     return [f"  * Bringing node {node} online"]
 
 
 def node_down(cib: Any, node: str) -> list[str]:
     """A clean shutdown: the node and its resource history are gone."""
-    ns = _node_state(cib, node)
-    ns.set("in_ccm", "false")
-    ns.set("crmd", "offline")
-    ns.set("join", "down")
-    ns.set("expected", "down")
-    for child in list(ns):
-        if child.tag in ("lrm", "transient_attributes"):
-            ns.remove(child)
+    shut_down(_node_state(cib, node))
     return [f"  * Taking node {node} offline"]
 
 
 def node_fail(cib: Any, node: str) -> list[str]:
     """The node left while expected to stay: unclean, fenced before anything moves."""
-    ns = _node_state(cib, node)
-    ns.set("in_ccm", "false")
-    ns.set("crmd", "offline")
-    ns.set("join", "down")
-    ns.set("expected", "member")
+    _membership(_node_state(cib, node), up=False, expected="member")
     return [f"  * Failing node {node}"]
 
 

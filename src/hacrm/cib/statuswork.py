@@ -46,13 +46,15 @@ def _number(word: str, names: dict[str, int], what: str) -> int:
 
 
 def _interval_ms(text: str) -> int:
-    """``monitor:INTERVAL``: milliseconds, or a duration such as ``10s`` or ``1min``."""
-    match = re.fullmatch(r"(\d+)\s*(ms|msec|s|sec|m|min|h|hr)?", text.strip())
-    if match is None:
+    """``monitor:INTERVAL``: a bare number is milliseconds, as the CIB records intervals;
+    otherwise a time span such as ``10s`` or ``1min``."""
+    from hacrm.scheduler.intervals import get_msec
+
+    text = text.strip()
+    value = int(text) if text.isdigit() else get_msec(text)
+    if value < 0:
         raise StatusEditError(f"bad interval '{text}'")
-    scale = {None: 1, "ms": 1, "msec": 1, "s": 1000, "sec": 1000, "m": 60000, "min": 60000,
-             "h": 3600000, "hr": 3600000}[match.group(2)]
-    return int(match.group(1)) * scale  # a bare number: milliseconds, as the CIB records
+    return value
 
 
 @dataclass

@@ -9,7 +9,6 @@ needs it, and ``configure ptest`` schedules the configuration being edited with 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,13 +24,11 @@ from hacrm.scheduler.inject import TICKET_ACTIONS
 from hacrm.shadow import ShadowError
 from hacrm.shell.commands import CommandError, command
 from hacrm.shell.levels.base import BaseLevel
+from hacrm.shell.whatif import WORDS, schedule_and_page
 
 if TYPE_CHECKING:
     from hacrm.shell.dispatch import Context
     from hacrm.shell.session import Session
-
-_SIM_WORDS = ("nograph", "scores", "utilization")
-
 
 def _complete_op(ctx: Context, words: list[str]) -> list[str]:
     """op OPERATION RESOURCE EXIT_CODE [OP_STATUS] [NODE]"""
@@ -210,32 +207,17 @@ class CibStatusLevel(BaseLevel):
         except StatusEditError as err:
             raise CommandError(str(err)) from None
 
-    @command(help="Run policy engine", complete=lambda ctx, words: list(_SIM_WORDS))
+    @command(help="Run policy engine", complete=lambda ctx, words: list(WORDS))
     def do_run(self, ctx: Context, *args: str) -> bool:
         """``run [nograph] [v...] [scores] [utilization]``: what the cluster would do."""
         return self._schedule(args, execute=False)
 
-    @command(help="Simulate cluster transition", complete=lambda ctx, words: list(_SIM_WORDS))
+    @command(help="Simulate cluster transition", complete=lambda ctx, words: list(WORDS))
     def do_simulate(self, ctx: Context, *args: str) -> bool:
         """``simulate [nograph] [v...] [scores] [utilization]``: also carry it out."""
         return self._schedule(args, execute=True)
 
     def _schedule(self, args: tuple[str, ...], *, execute: bool) -> bool:
-        from hacrm.scheduler.scheduler import SimulateOptions, simulate
-        from hacrm.scheduler.unpack import CibError
-
         name = "simulate" if execute else "run"
-        for word in args:
-            if word not in _SIM_WORDS and not set(word) <= {"v"}:
-                raise CommandError(f"bad usage: '{' '.join(args)}' "
-                                   f"({name} [nograph] [v...] [scores] [utilization])")
-        space = self._space()
-        options = SimulateOptions(run=True, simulate=execute, show_scores="scores" in args)
-        if space.cib.get("execution-date") is None:
-            options.now = datetime.now(UTC)  # as crm_simulate: the cluster's time is now
-        try:
-            result = simulate(space.text(), options)
-        except CibError as err:
-            raise CommandError(str(err)) from None
-        self.session.page(result.format().rstrip("\n"))
-        return True
+        return schedule_and_page(self.session, self._space().text(), args, execute=execute,
+                                 usage=f"{name} [nograph] [v...] [scores] [utilization]")

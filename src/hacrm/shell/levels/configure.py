@@ -542,31 +542,14 @@ class ConfigureLevel(BaseLevel):
              complete=lambda ctx, words: ["nograph", "scores", "utilization", "actions"])
     def do_ptest(self, ctx: Context, *args: str) -> bool:
         """Run the scheduler on the working copy and print what the cluster would do."""
-        from datetime import datetime
+        from hacrm.shell.whatif import schedule_and_page
 
-        from hacrm.scheduler.scheduler import SimulateOptions, simulate
-
-        for word in args:
-            if word not in ("nograph", "scores", "utilization", "actions") \
-                    and not set(word) <= {"v"}:
-                raise CommandError(f"unknown option {word!r} "
-                                   "(ptest [nograph] [v...] [scores] [utilization] [actions])")
         cib = self.wc().cib_xml()
         if self.session.cibstatus is not None:  # the status being edited in cibstatus
             cib = self.session.cibstatus.with_configuration_of(cib)
-        options = SimulateOptions(run=True, simulate=True, show_scores="scores" in args)
-        if "execution-date" not in cib[:2000]:
-            from datetime import UTC
-
-            options.now = datetime.now(UTC)
-        try:
-            result = simulate(cib, options)
-        except Exception as err:  # the scheduler's own errors say what is wrong with the CIB
-            if type(err).__name__ in ("CibError", "Unsupported"):
-                raise CommandError(str(err)) from None
-            raise
-        self.session.page(result.format().rstrip("\n"))
-        return True
+        return schedule_and_page(self.session, cib, args, execute=True, extra=("actions",),
+                                 usage="ptest [nograph] [v...] [scores] [utilization] "
+                                       "[actions]")
 
     @command(help="Generate a directed graph")
     def do_graph(self, ctx: Context, *args: str) -> bool:

@@ -127,16 +127,19 @@ class StatusWorkspace:
                                                       "operation status")
         task, interval = self._split(op)
         found = self._find(rsc, task, interval, node)
+        # an operation that failed has two records (its own and the last failure): each
+        # counts once
         if interval is None:  # a monitor: the recurring one the history has
-            if len(found) != 1:
+            intervals = {int(rec.get("interval") or 0) for _, rec in found}
+            if len(intervals) != 1:
                 raise StatusEditError("need interval for the monitor op")
-            interval = int(found[0][1].get("interval") or 0)
+            interval = intervals.pop()
         if node is None:
-            if len(found) != 1:
-                where = " ".join(n for n, _ in found)
-                raise StatusEditError(f"operation {op} found at {where}" if found
+            nodes = list(dict.fromkeys(name for name, _ in found))
+            if len(nodes) != 1:
+                raise StatusEditError(f"operation {op} found at {' '.join(nodes)}" if nodes
                                       else f"operation {op} not found")
-            node = found[0][0]
+            node = nodes[0]
         elif inject.find_node_state(self.cib, node) is None:
             raise StatusEditError(f"node {node} not found in the status section")
         inject.op_result(self.cib, inject.OpSpec(rsc, task, interval, node, code), now,

@@ -10,12 +10,14 @@ from lxml import etree
 
 from hacrm.backends.base import CibVersion
 from hacrm.cib import model as m
+from hacrm.cib.schema_base import NEWEST_SCHEMA
 from hacrm.cib.xmlio import CibXmlError, parse_xml, read_configuration, write_configuration
 from hacrm.records import field, record
 
 # What `cibadmin --empty` produces with Pacemaker 2.1.5.
 CRM_FEATURE_SET = "3.16.1"
-DEFAULT_SCHEMA = "pacemaker-3.9"
+#: a new CIB validates with the newest schema, as `cibadmin --empty` makes it
+DEFAULT_SCHEMA = NEWEST_SCHEMA
 
 
 def empty_cib_xml() -> str:

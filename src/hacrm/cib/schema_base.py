@@ -50,8 +50,8 @@ RESOURCE_CLASSES = ("lsb", "heartbeat", "stonith", "upstart", "service", "system
 KNOWN_SCHEMAS = ("pacemaker-1.0", "pacemaker-1.2", "pacemaker-1.3",
                  *(f"pacemaker-2.{n}" for n in range(11)),
                  *(f"pacemaker-3.{n}" for n in range(10)), "pacemaker-next")
-#: what ``configure upgrade force`` moves a CIB to, as ``cibadmin --upgrade`` does: the newest
-#: released schema (``pacemaker-next`` is for testing and never chosen by an upgrade)
+#: the newest released schema: new CIBs get it, and ``configure upgrade force`` moves a CIB to
+#: it as ``cibadmin --upgrade`` does (``pacemaker-next`` is for testing, never chosen)
 NEWEST_SCHEMA = "pacemaker-3.9"
 
 
